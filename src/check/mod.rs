@@ -1,0 +1,35 @@
+//! Check: the model in, diagnostics out. One file per family of checks.
+//! `opswiki check` and `opswiki build` run exactly these.
+
+mod links;
+mod pages;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::site::Site;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// The date staleness and overdue checks count from (`--today`).
+    pub today: NaiveDate,
+}
+
+/// Run every check over the site.
+pub fn run(site: &Site, options: &CheckOptions) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = site
+        .pages
+        .par_iter()
+        .flat_map_iter(|page| {
+            let mut out = Vec::new();
+            pages::check_page(site, page, options, &mut out);
+            links::check_page_links(site, page, &mut out);
+            out
+        })
+        .collect();
+    diags.shrink_to_fit();
+    diags
+}
+
+pub use pages::stale_days;

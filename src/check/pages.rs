@@ -1,0 +1,110 @@
+//! Required fields and sections per kind, and stale runbooks.
+
+use chrono::NaiveDate;
+
+use crate::check::CheckOptions;
+use crate::diag::{Diagnostic, Span};
+use crate::model::{Page, PageKind};
+use crate::site::{Site, heading_field};
+
+pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Vec<Diagnostic>) {
+    let Some(rules) = site.config.rules(page.kind) else {
+        return;
+    };
+    let file = site.source(page);
+    let top = Span::new(file.display_path.clone(), 1, 1);
+    let kind = page.kind.name();
+
+    for field in &rules.required_fields {
+        let present = match field.as_str() {
+            // The title falls back to the first `#` heading.
+            "title" => page.meta.title.is_some() || page.scan.headings.iter().any(|h| h.level == 1),
+            "severity" => page.meta.severity.is_some(),
+            "owner" => page.meta.owner.is_some(),
+            "last_updated" => page.meta.last_updated.is_some(),
+            "date" => page.meta.date.is_some(),
+            other => page
+                .front
+                .as_ref()
+                .and_then(|f| f.get(other))
+                .is_some_and(|n| !n.is_null()),
+        };
+        if !present {
+            let help = match (page.kind, field.as_str()) {
+                (PageKind::Runbook, "severity" | "owner" | "last_updated") => format!(
+                    "add `{field}:` to the front matter, or a heading such as `## {}: ...`",
+                    match field.as_str() {
+                        "severity" => "Severity",
+                        "owner" => "Owner",
+                        _ => "Last Updated",
+                    }
+                ),
+                _ => format!("add `{field}:` to the front matter"),
+            };
+            out.push(
+                Diagnostic::error(
+                    page.kind.code_field_missing(),
+                    top.clone(),
+                    format!("{kind} has no `{field}`"),
+                )
+                .with_help(help),
+            );
+        }
+    }
+
+    for section in &rules.required_sections {
+        let wanted = normalize_section(section);
+        let found = page
+            .scan
+            .headings
+            .iter()
+            .find(|h| heading_field(&h.text).is_none() && normalize_section(&h.text) == wanted);
+        match found {
+            None => out.push(
+                Diagnostic::error(
+                    page.kind.code_section_missing(),
+                    top.clone(),
+                    format!("{kind} has no `{section}` section"),
+                )
+                .with_help(format!("add a heading `## {section}` with its content")),
+            ),
+            Some(h) if !h.has_content => out.push(
+                Diagnostic::error(
+                    page.kind.code_section_empty(),
+                    file.span(h.range.clone()),
+                    format!("section `{section}` is empty"),
+                )
+                .with_help("write what the on-call engineer needs here, or `None` if it truly does not apply"),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    if page.kind == PageKind::Runbook
+        && let Some(updated) = &page.meta.last_updated
+        && let Some(days) = stale_days(updated.value, options.today, site.config.stale_after_days)
+    {
+        out.push(
+            Diagnostic::warning(
+                "runbook-stale",
+                updated.span.clone(),
+                format!(
+                    "runbook last updated {} days ago (stale after {} days)",
+                    days, site.config.stale_after_days
+                ),
+            )
+            .with_help("review the runbook, then update `last_updated`"),
+        );
+    }
+}
+
+/// The runbook's age in days if it is stale.
+pub fn stale_days(updated: NaiveDate, today: NaiveDate, stale_after: i64) -> Option<i64> {
+    let age = (today - updated).num_days();
+    (age > stale_after).then_some(age)
+}
+
+/// Section names match ignoring case, surrounding space and a trailing `:`.
+fn normalize_section(text: &str) -> String {
+    text.trim().trim_end_matches(':').trim().to_lowercase()
+}

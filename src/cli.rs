@@ -1,0 +1,78 @@
+//! The command line, as clap types. Nothing here does work.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "opswiki",
+    version,
+    about = "Check and render a wiki of runbooks, alarms, post-mortems and ops reports",
+    long_about = "opswiki reads a folder of Markdown runbooks, post-mortems and weekly reports, \
+alarm definitions and triage trees; checks them (required sections, fields, every alarm's and \
+every page's links down to the anchor, stale runbooks); and renders a searchable HTML wiki \
+that works offline, straight from disk.",
+    after_help = "Exit status: 0 success, 1 errors found (or warnings with --deny-warnings), 2 could not run."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the site, then render it into the output folder
+    Build(BuildArgs),
+    /// Run every check and report; write nothing
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// The site's root folder (holding opswiki.yaml and content/)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// The date staleness and overdue checks count from, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Treat warnings as errors (exit 1 if there are any)
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Colour text output: auto, always or never
+    #[arg(long, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Where to write the site (default: ROOT/site)
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
+}

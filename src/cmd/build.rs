@@ -1,0 +1,42 @@
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::cli::BuildArgs;
+use crate::render::{self, RenderOptions};
+
+pub fn run(args: &BuildArgs) -> ExitCode {
+    let started = Instant::now();
+    let (site, diags) = match super::load_and_check(&args.common) {
+        Ok(x) => x,
+        Err(err) => return super::cannot_run(err),
+    };
+    let summary = super::report(&site, &diags, &args.common);
+    let failed = super::findings_exit(&summary, args.common.deny_warnings);
+    if failed != ExitCode::from(super::EXIT_OK) {
+        eprintln!("build stopped: nothing was written, the previous output is unchanged");
+        return failed;
+    }
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| site.root.join("site"));
+    let options = RenderOptions {
+        output: output.clone(),
+        today: super::today(&args.common),
+    };
+    match render::build(&site, &options) {
+        Ok(stats) => {
+            eprintln!(
+                "built {} pages ({} files) into {} in {:.2?}",
+                stats.pages,
+                stats.files,
+                output.display(),
+                started.elapsed()
+            );
+            ExitCode::from(super::EXIT_OK)
+        }
+        Err(err) => {
+            super::cannot_run(err.context("build failed; the previous output is unchanged"))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The commands: each loads, checks and reports through the library.
+
+pub mod build;
+pub mod check;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use crate::check::CheckOptions;
+use crate::cli::{ColorChoice, CommonArgs};
+use crate::diag::{self, Diagnostic, Format, Level, Summary};
+use crate::site::Site;
+
+/// Exit codes, as the contract specifies.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_CANNOT_RUN: u8 = 2;
+
+/// Load, parse and check a site: the part `check` and `build` share.
+pub fn load_and_check(common: &CommonArgs) -> Result<(Site, Vec<Diagnostic>)> {
+    let loaded = crate::load::load(&common.root)?;
+    let (site, mut diags) = crate::site::parse(loaded);
+    let today = today(common);
+    diags.extend(crate::check::run(&site, &CheckOptions { today }));
+    if let Err(d) = crate::render::templates::compile(&site) {
+        diags.push(d);
+    }
+    diag::sort(&mut diags);
+    Ok((site, diags))
+}
+
+pub fn today(common: &CommonArgs) -> NaiveDate {
+    common
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// Print diagnostics and the summary line; machine formats go to stdout, the
+/// human text and the summary to stderr.
+pub fn report(site: &Site, diags: &[Diagnostic], common: &CommonArgs) -> Summary {
+    let summary = Summary {
+        pages: site.pages.len(),
+        alarms: 0,
+        errors: diag::count(diags, Level::Error),
+        warnings: diag::count(diags, Level::Warning),
+    };
+    let sources = site.source_texts();
+    let result = match common.format {
+        Format::Text => {
+            let stderr = std::io::stderr();
+            let color = match common.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let mut out = stderr.lock();
+            diag::emit(&mut out, diags, Format::Text, &sources, color)
+        }
+        format => {
+            let mut out = std::io::stdout().lock();
+            diag::emit(&mut out, diags, format, &sources, false).and_then(|()| out.flush())
+        }
+    };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = result;
+    eprintln!("{summary}");
+    summary
+}
+
+/// Exit code for a set of findings.
+pub fn findings_exit(summary: &Summary, deny_warnings: bool) -> ExitCode {
+    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::from(EXIT_OK)
+    }
+}
+
+/// Report an error that stopped the run.
+pub fn cannot_run(err: anyhow::Error) -> ExitCode {
+    eprintln!("error: {err:#}");
+    ExitCode::from(EXIT_CANNOT_RUN)
+}

@@ -1,0 +1,276 @@
+//! `opswiki.yaml`: the site configuration. Every key is optional.
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Diagnostic, Span};
+use crate::model::PageKind;
+use crate::source::SourceFile;
+use crate::yaml::{self, Node};
+
+pub const CONFIG_FILE: &str = "opswiki.yaml";
+
+/// Required front-matter fields and sections of one kind of page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KindRules {
+    pub required_fields: Vec<String>,
+    pub required_sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub title: String,
+    /// Always ends with `/` when set.
+    pub base_url: Option<String>,
+    pub stale_after_days: i64,
+    pub severities: Vec<String>,
+    /// Prometheus severity label → opswiki severity.
+    pub severity_map: BTreeMap<String, String>,
+    pub kinds: BTreeMap<PageKind, KindRules>,
+    /// Sanitise raw HTML in Markdown (for wikis fed by many teams).
+    pub sanitize_html: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        let list = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut kinds = BTreeMap::new();
+        kinds.insert(
+            PageKind::Runbook,
+            KindRules {
+                required_fields: list(&["title", "severity", "owner", "last_updated"]),
+                required_sections: list(&[
+                    "Symptom",
+                    "Impact",
+                    "Diagnosis Steps",
+                    "Resolution Steps",
+                    "Rollback",
+                    "Prevention",
+                ]),
+            },
+        );
+        kinds.insert(
+            PageKind::Postmortem,
+            KindRules {
+                required_fields: list(&["title", "date", "severity"]),
+                required_sections: list(&[
+                    "Summary",
+                    "Timeline",
+                    "Root Cause",
+                    "Contributing Factors",
+                    "What Went Well",
+                    "What Could Be Improved",
+                    "Action Items",
+                ]),
+            },
+        );
+        Config {
+            title: "Ops Wiki".into(),
+            base_url: None,
+            stale_after_days: 90,
+            severities: list(&["P1", "P2", "P3", "P4"]),
+            severity_map: [("critical", "P1"), ("warning", "P3"), ("info", "P4")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            kinds,
+            sanitize_html: false,
+        }
+    }
+}
+
+impl Config {
+    pub fn rules(&self, kind: PageKind) -> Option<&KindRules> {
+        self.kinds.get(&kind)
+    }
+
+    /// Read the config from its text; problems become diagnostics and the
+    /// defaults stand in for any key that could not be read.
+    pub fn parse(file: &SourceFile) -> (Config, Vec<Diagnostic>) {
+        let mut config = Config::default();
+        let mut diags = Vec::new();
+        let root = match yaml::parse(&file.text) {
+            Ok(node) => node,
+            Err(err) => {
+                diags.push(Diagnostic::error(
+                    "config-invalid",
+                    file.span_at(err.pos.line, err.pos.column),
+                    format!("invalid YAML: {}", err.message),
+                ));
+                return (config, diags);
+            }
+        };
+        if root.is_null() {
+            return (config, diags);
+        }
+        if !root.is_map() {
+            diags.push(invalid(file, &root, "the config must be a mapping of keys"));
+            return (config, diags);
+        }
+        for (key, value) in root.entries() {
+            let here = |n: &Node| file.span_at(n.pos.line, n.pos.column);
+            match key.name.as_str() {
+                "title" => match value.as_text() {
+                    Some(t) => config.title = t,
+                    None => diags.push(invalid(file, value, "`title` must be text")),
+                },
+                "base_url" => match value.as_str() {
+                    Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                        let mut u = u.to_string();
+                        if !u.ends_with('/') {
+                            u.push('/');
+                        }
+                        config.base_url = Some(u);
+                    }
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`base_url` must be an http(s) URL such as https://wiki.example.com/",
+                    )),
+                },
+                "stale_after_days" => match value.as_f64() {
+                    Some(n) if n >= 0.0 && n.fract() == 0.0 => config.stale_after_days = n as i64,
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`stale_after_days` must be a whole number of days",
+                    )),
+                },
+                "severities" => match value.as_string_list() {
+                    Some(list) if !list.is_empty() => config.severities = list,
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`severities` must be a list such as [P1, P2, P3, P4]",
+                    )),
+                },
+                "severity_map" if value.is_map() => {
+                    config.severity_map.clear();
+                    for (k, v) in value.entries() {
+                        match v.as_text() {
+                            Some(sev) => {
+                                config.severity_map.insert(k.name.to_lowercase(), sev);
+                            }
+                            None => diags.push(invalid(file, v, "a severity must be text")),
+                        }
+                    }
+                }
+                "severity_map" => diags.push(invalid(
+                    file,
+                    value,
+                    "`severity_map` must map Prometheus severities to opswiki ones",
+                )),
+                "sanitize_html" => match value.value {
+                    yaml::Value::Bool(b) => config.sanitize_html = b,
+                    _ => diags.push(invalid(file, value, "`sanitize_html` must be true or false")),
+                },
+                "kinds" => parse_kinds(file, value, &mut config, &mut diags),
+                other => diags.push(
+                    Diagnostic::warning(
+                        "config-unknown-key",
+                        here_key(file, key),
+                        format!("unknown key `{other}` in {CONFIG_FILE}"),
+                    )
+                    .with_help(
+                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, sanitize_html",
+                    ),
+                ),
+            }
+            let _ = here;
+        }
+        (config, diags)
+    }
+}
+
+fn here_key(file: &SourceFile, key: &yaml::Key) -> Span {
+    file.span_at(key.pos.line, key.pos.column)
+        .with_len(key.name.chars().count())
+}
+
+fn invalid(file: &SourceFile, node: &Node, message: &str) -> Diagnostic {
+    Diagnostic::error(
+        "config-invalid",
+        file.span_at(node.pos.line, node.pos.column),
+        message.to_string(),
+    )
+}
+
+fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut Vec<Diagnostic>) {
+    if !value.is_map() {
+        diags.push(invalid(file, value, "`kinds` must map a kind to its rules"));
+        return;
+    }
+    for (kind_key, rules) in value.entries() {
+        let Some(kind) = PageKind::from_name(&kind_key.name) else {
+            diags.push(Diagnostic::warning(
+                "config-unknown-key",
+                here_key(file, kind_key),
+                format!(
+                    "unknown kind `{}` (kinds: runbook, postmortem, report, page)",
+                    kind_key.name
+                ),
+            ));
+            continue;
+        };
+        // Each key given replaces that key's default; keys not given keep it.
+        let mut replaced = config.kinds.get(&kind).cloned().unwrap_or_default();
+        for (k, v) in rules.entries() {
+            let list = match v.as_string_list() {
+                Some(list) => list,
+                None => {
+                    diags.push(invalid(file, v, "expected a list of names"));
+                    continue;
+                }
+            };
+            match k.name.as_str() {
+                "required_fields" => replaced.required_fields = list,
+                "required_sections" => replaced.required_sections = list,
+                other => diags.push(Diagnostic::warning(
+                    "config-unknown-key",
+                    here_key(file, k),
+                    format!("unknown key `{other}` under kinds.{}", kind_key.name),
+                )),
+            }
+        }
+        config.kinds.insert(kind, replaced);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
+        Config::parse(&SourceFile::new(
+            CONFIG_FILE.into(),
+            CONFIG_FILE.into(),
+            text.into(),
+        ))
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let (c, d) = parse("title: X\nbase_url: https://w.example.com\nstale_after_days: 30\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.title, "X");
+        assert_eq!(c.base_url.as_deref(), Some("https://w.example.com/"));
+        assert_eq!(c.stale_after_days, 30);
+        assert_eq!(c.severities.len(), 4);
+    }
+
+    #[test]
+    fn unknown_key_is_a_located_warning() {
+        let (_, d) = parse("title: X\ncolour: red\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "config-unknown-key");
+        assert_eq!((d[0].span.line, d[0].span.column), (2, 1));
+    }
+
+    #[test]
+    fn kinds_replace_defaults() {
+        let (c, d) = parse("kinds:\n  runbook:\n    required_sections: [Symptom]\n");
+        assert!(d.is_empty(), "{d:?}");
+        let rules = c.rules(PageKind::Runbook).unwrap();
+        assert_eq!(rules.required_sections, vec!["Symptom"]);
+        assert_eq!(rules.required_fields.len(), 4, "fields keep their default");
+    }
+}

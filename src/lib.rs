@@ -1,0 +1,22 @@
+//! opswiki: check and render a wiki of operations knowledge.
+//!
+//! The pipeline, one module per stage:
+//! [`load`] (files from disk) → [`site::parse`] (the model) → [`check`]
+//! (diagnostics) → [`render`] (HTML). [`diag`] renders diagnostics in every
+//! output format; [`cmd`] holds the commands the binary calls.
+
+pub mod check;
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod diag;
+pub mod frontmatter;
+pub mod highlight;
+pub mod links;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod site;
+pub mod source;
+pub mod yaml;

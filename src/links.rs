@@ -1,0 +1,293 @@
+//! Link resolution: every way the contract lets an author name a page.
+//!
+//! A link may be a page id (`runbooks/db`), a path (`runbooks/db.md`, or
+//! relative to the linking file: `../runbooks/db.md`), or an absolute URL
+//! under `base_url`. Matching ignores case and a trailing `/`, `.md`,
+//! `.html` or `/index.html`; any form may end in `#anchor`.
+
+use std::collections::{HashMap, HashSet};
+
+/// What a link points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A page (index into the site's pages) and maybe an anchor on it.
+    Page { page: usize, anchor: Option<String> },
+    /// An anchor on the linking page itself (`#x`).
+    SamePage { anchor: String },
+    /// A file copied from `content/` (an image, an attachment).
+    Asset { path: String },
+    /// A URL outside the site: reported, not verified.
+    External,
+}
+
+/// Why a link does not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broken {
+    NoPage { path: String },
+}
+
+/// Page keys and asset paths, for resolving links.
+#[derive(Debug, Default)]
+pub struct LinkIndex {
+    pages: HashMap<String, usize>,
+    assets: HashSet<String>,
+    base_url: Option<String>,
+}
+
+impl LinkIndex {
+    pub fn new<'a>(
+        page_ids: impl Iterator<Item = (usize, &'a str)>,
+        assets: impl Iterator<Item = &'a str>,
+        base_url: Option<&str>,
+    ) -> LinkIndex {
+        LinkIndex {
+            pages: page_ids.map(|(i, id)| (normalize(id), i)).collect(),
+            assets: assets.map(|a| a.to_lowercase()).collect(),
+            base_url: base_url.map(|u| u.to_lowercase()),
+        }
+    }
+
+    pub fn page(&self, id: &str) -> Option<usize> {
+        self.pages.get(&normalize(id)).copied()
+    }
+
+    /// Resolve `dest` as written in the file at `from` (a path under
+    /// `content/`; empty for files outside it, such as the config).
+    pub fn resolve(&self, from: &str, dest: &str) -> Result<Target, Broken> {
+        let dest = dest.trim();
+        let (path, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(percent_decode(a))),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            return Ok(match anchor {
+                Some(anchor) if !anchor.is_empty() => Target::SamePage { anchor },
+                _ => Target::External,
+            });
+        }
+        let path = match self.strip_base_url(path) {
+            Some(rest) => format!("/{rest}"),
+            None if has_scheme(path) || path.starts_with("//") => return Ok(Target::External),
+            None => path.to_string(),
+        };
+        let path = percent_decode(&path);
+        let path = path.split('?').next().unwrap_or("").to_string();
+
+        let mut candidates = Vec::with_capacity(2);
+        if let Some(rooted) = path.strip_prefix('/') {
+            candidates.push(rooted.to_string());
+        } else {
+            let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+            if !dir.is_empty() {
+                candidates.push(format!("{dir}/{path}"));
+            }
+            candidates.push(path.clone());
+        }
+        for candidate in &candidates {
+            let Some(clean) = collapse_dots(candidate) else {
+                continue;
+            };
+            if let Some(&page) = self.pages.get(&normalize(&clean)) {
+                return Ok(Target::Page {
+                    page,
+                    anchor: anchor.clone().filter(|a| !a.is_empty()),
+                });
+            }
+            if self.assets.contains(&clean.to_lowercase()) {
+                return Ok(Target::Asset { path: clean });
+            }
+        }
+        Err(Broken::NoPage { path })
+    }
+
+    fn strip_base_url<'a>(&self, url: &'a str) -> Option<&'a str> {
+        let base = self.base_url.as_deref()?;
+        let lower = url.to_lowercase();
+        if lower.starts_with(base) {
+            return Some(&url[base.len()..]);
+        }
+        // `https://wiki.example.com` without the trailing slash is the root.
+        if lower == base.trim_end_matches('/') {
+            return Some("");
+        }
+        None
+    }
+
+    /// Whether a URL is under `base_url` (and so an internal link).
+    pub fn is_internal_url(&self, url: &str) -> bool {
+        self.strip_base_url(url).is_some()
+    }
+}
+
+/// The lookup key of a page path: lower-case, no leading `/` or `./`, no
+/// trailing `/`, `.md`, `.html` or `/index.html`.
+pub fn normalize(path: &str) -> String {
+    let mut key = path.trim().to_lowercase();
+    while let Some(rest) = key.strip_prefix("./") {
+        key = rest.to_string();
+    }
+    let mut key = key.trim_start_matches('/').to_string();
+    loop {
+        let before = key.len();
+        for suffix in ["/index.html", ".html", ".md", "/"] {
+            if let Some(rest) = key.strip_suffix(suffix) {
+                key = rest.to_string();
+            }
+        }
+        if key.len() == before {
+            break;
+        }
+    }
+    if key.is_empty() || key == "index" {
+        return "index".to_string();
+    }
+    key.strip_suffix("/index")
+        .map(str::to_string)
+        .unwrap_or(key)
+}
+
+/// Resolve `.` and `..` segments; `None` if the path climbs above the root.
+fn collapse_dots(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn has_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() => {}
+        _ => return false,
+    }
+    for c in chars {
+        match c {
+            ':' => return true,
+            c if c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.') => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Decode `%XX` escapes (as in `My%20Page.md`); invalid escapes stay as written.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> LinkIndex {
+        let ids = [
+            "index",
+            "runbooks/db-connections",
+            "runbooks/k8s/kubepodcrashlooping",
+            "incident-response",
+        ];
+        LinkIndex::new(
+            ids.iter().enumerate().map(|(i, id)| (i, *id)),
+            ["img/diagram.png"].into_iter(),
+            Some("https://wiki.example.com/"),
+        )
+    }
+
+    fn page(i: usize, anchor: Option<&str>) -> Result<Target, Broken> {
+        Ok(Target::Page {
+            page: i,
+            anchor: anchor.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn every_form_of_a_page_link() {
+        let ix = index();
+        let from = "runbooks/api.md";
+        for dest in [
+            "runbooks/db-connections",
+            "runbooks/db-connections.md",
+            "db-connections.md",
+            "./db-connections.md",
+            "../runbooks/db-connections.md",
+            "/runbooks/db-connections/",
+            "Runbooks/DB-Connections.html",
+            "runbooks/db-connections/index.html",
+            "https://wiki.example.com/runbooks/db-connections/",
+            "HTTPS://WIKI.EXAMPLE.COM/runbooks/db-connections",
+        ] {
+            assert_eq!(ix.resolve(from, dest), page(1, None), "{dest}");
+        }
+        assert_eq!(
+            ix.resolve(from, "runbooks/db-connections#diagnosis-steps"),
+            page(1, Some("diagnosis-steps"))
+        );
+        assert_eq!(
+            ix.resolve(
+                "",
+                "https://wiki.example.com/runbooks/k8s/KubePodCrashLooping/"
+            ),
+            page(2, None)
+        );
+        assert_eq!(ix.resolve(from, "/"), page(0, None));
+    }
+
+    #[test]
+    fn external_same_page_assets_and_broken() {
+        let ix = index();
+        assert_eq!(
+            ix.resolve("a.md", "https://example.org/x"),
+            Ok(Target::External)
+        );
+        assert_eq!(
+            ix.resolve("a.md", "mailto:ops@example.com"),
+            Ok(Target::External)
+        );
+        assert_eq!(
+            ix.resolve("a.md", "#impact"),
+            Ok(Target::SamePage {
+                anchor: "impact".into()
+            })
+        );
+        assert_eq!(
+            ix.resolve("a.md", "img/diagram.png"),
+            Ok(Target::Asset {
+                path: "img/diagram.png".into()
+            })
+        );
+        assert!(ix.resolve("a.md", "runbooks/nope").is_err());
+        assert!(ix.resolve("a.md", "../../../etc/passwd").is_err());
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("My%20Page.md"), "My Page.md");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

@@ -1,0 +1,279 @@
+//! Load: walk `content/`, read every file, classify it.
+//!
+//! Nothing here interprets a file's contents beyond decoding it; the parse
+//! stage does that. Problems a user can cause (bad encoding, a symlink out of
+//! the root, a loop) are diagnostics; only a missing root is an I/O error.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::diag::{Diagnostic, Span};
+use crate::source::{SourceFile, decode};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// What a file under `content/` is, by its place and extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Markdown,
+    Alarms,
+    Tree,
+    /// Anything else (images, attachments): copied to the output unchanged.
+    Asset,
+}
+
+/// Everything read from disk, ready to parse.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub root: PathBuf,
+    pub config: Config,
+    pub config_source: Option<SourceFile>,
+    pub markdown: Vec<SourceFile>,
+    pub alarm_files: Vec<SourceFile>,
+    pub tree_files: Vec<SourceFile>,
+    /// (path relative to content/, absolute path)
+    pub assets: Vec<(String, PathBuf)>,
+    /// Site templates that override the built-in ones, by file name.
+    pub templates: HashMap<String, String>,
+    /// Site static files, relative path → absolute path.
+    pub static_files: Vec<(String, PathBuf)>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Files editors and OSes leave behind, never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || name == "Thumbs.db"
+}
+
+pub fn classify(content_path: &str) -> FileKind {
+    let lower = content_path.to_ascii_lowercase();
+    let top = lower.split('/').next().unwrap_or("");
+    let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        FileKind::Markdown
+    } else if is_yaml && top == "alarms" && lower.contains('/') {
+        FileKind::Alarms
+    } else if is_yaml && top == "trees" && lower.contains('/') {
+        FileKind::Tree
+    } else {
+        FileKind::Asset
+    }
+}
+
+/// Read a site. `Err` only when the site cannot be read at all.
+pub fn load(root: &Path) -> Result<Loaded> {
+    if !root.is_dir() {
+        bail!("site root `{}` is not a folder", root.display());
+    }
+    let root = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve site root `{}`", root.display()))?;
+    let mut loaded = Loaded {
+        root: root.clone(),
+        ..Loaded::default()
+    };
+
+    let config_path = root.join(CONFIG_FILE);
+    if config_path.is_file() {
+        match read_source(&config_path, CONFIG_FILE.into(), CONFIG_FILE.into()) {
+            Ok(file) => {
+                let (config, diags) = Config::parse(&file);
+                loaded.config = config;
+                loaded.diagnostics.extend(diags);
+                loaded.config_source = Some(file);
+            }
+            Err(d) => loaded.diagnostics.push(d),
+        }
+    }
+
+    let content = root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        bail!(
+            "no `{CONTENT_DIR}/` folder in `{}` (run `opswiki init` to make a new site)",
+            root.display()
+        );
+    }
+    let (paths, walk_diags) = walk(&root, &content);
+    loaded.diagnostics.extend(walk_diags);
+
+    // Reading and decoding is I/O-bound and embarrassingly parallel.
+    // Assets are copied, never read as text.
+    type Read = (
+        FileKind,
+        Option<Result<SourceFile, Diagnostic>>,
+        String,
+        PathBuf,
+    );
+    let read: Vec<Read> = paths
+        .into_par_iter()
+        .map(|(content_path, abs)| {
+            let kind = classify(&content_path);
+            let display = format!("{CONTENT_DIR}/{content_path}");
+            let result =
+                (kind != FileKind::Asset).then(|| read_source(&abs, display, content_path.clone()));
+            (kind, result, content_path, abs)
+        })
+        .collect();
+    for (kind, result, content_path, abs) in read {
+        match (kind, result) {
+            (_, None) => loaded.assets.push((content_path, abs)),
+            (_, Some(Err(d))) => loaded.diagnostics.push(d),
+            (FileKind::Alarms, Some(Ok(f))) => loaded.alarm_files.push(f),
+            (FileKind::Tree, Some(Ok(f))) => loaded.tree_files.push(f),
+            (_, Some(Ok(f))) => loaded.markdown.push(f),
+        }
+    }
+
+    loaded.templates = read_overrides(&root.join("templates"))?;
+    let (statics, static_diags) = walk(&root, &root.join("static"));
+    loaded.diagnostics.extend(static_diags);
+    loaded.static_files = statics;
+    Ok(loaded)
+}
+
+/// Walk `dir` (if it exists): files as (path relative to `dir`, absolute path),
+/// sorted. Symlinks are followed only while they stay inside `root`.
+fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    if !dir.is_dir() {
+        return (files, diags);
+    }
+    let display = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(display).unwrap_or_default();
+                let (code, message) = if err.loop_ancestor().is_some() {
+                    ("symlink-loop", format!("symlink loop at `{path}`: skipped"))
+                } else {
+                    ("file-unreadable", format!("cannot read `{path}`: {err}"))
+                };
+                diags.push(Diagnostic::warning(code, Span::new(path, 1, 1), message));
+                continue;
+            }
+        };
+        if entry.path_is_symlink() {
+            let inside = entry
+                .path()
+                .canonicalize()
+                .map(|target| target.starts_with(root))
+                .unwrap_or(false);
+            if !inside {
+                let path = display(entry.path());
+                diags.push(
+                    Diagnostic::warning(
+                        "symlink-outside-root",
+                        Span::new(path.clone(), 1, 1),
+                        format!("`{path}` is a symlink leading outside the site: skipped"),
+                    )
+                    .with_help("opswiki never reads files outside the site root"),
+                );
+                continue;
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        files.push((rel, entry.path().to_path_buf()));
+    }
+    // A symlinked folder inside the root may reach the same file twice.
+    files.dedup_by(|a, b| a.0 == b.0);
+    (files, diags)
+}
+
+/// Read one text file; bad bytes or I/O errors become a diagnostic.
+pub fn read_source(
+    path: &Path,
+    display: String,
+    content_path: String,
+) -> Result<SourceFile, Diagnostic> {
+    let bytes = fs::read(path).map_err(|err| {
+        Diagnostic::error(
+            "file-unreadable",
+            Span::new(display.clone(), 1, 1),
+            format!("cannot read `{display}`: {err}"),
+        )
+    })?;
+    match decode(bytes) {
+        Ok(text) => Ok(SourceFile::new(display, content_path, text)),
+        Err((line, column)) => Err(Diagnostic::error(
+            "file-not-utf8",
+            Span::new(display.clone(), line, column),
+            format!("`{display}` is not valid UTF-8"),
+        )
+        .with_help(
+            "save the file as UTF-8 (opswiki reads UTF-8 with or without a byte-order mark)",
+        )),
+    }
+}
+
+fn read_overrides(dir: &Path) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        if is_ignored_name(&name) || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let text = fs::read_to_string(entry.path())
+            .with_context(|| format!("cannot read template `{}`", entry.path().display()))?;
+        out.insert(name, text);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_folder_and_extension() {
+        assert_eq!(classify("runbooks/a.md"), FileKind::Markdown);
+        assert_eq!(classify("alarms/x.yaml"), FileKind::Alarms);
+        assert_eq!(classify("alarms/deep/x.yml"), FileKind::Alarms);
+        assert_eq!(classify("trees/t.yaml"), FileKind::Tree);
+        assert_eq!(classify("other.yaml"), FileKind::Asset);
+        assert_eq!(classify("img/a.png"), FileKind::Asset);
+    }
+
+    #[test]
+    fn editor_leftovers_are_ignored() {
+        for name in [".#a.md", "a.md~", ".a.md.swp", "4913", ".hidden.md"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        assert!(!is_ignored_name("a.md"));
+    }
+}

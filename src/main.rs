@@ -1,0 +1,13 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use opswiki::cli::{Cli, Command};
+use opswiki::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
+    }
+}

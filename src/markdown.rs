@@ -1,0 +1,471 @@
+//! Markdown: two passes over each page with pulldown-cmark.
+//!
+//! [`scan`] runs once per page while loading: it collects headings (with their
+//! anchors and whether their section has content), links with their location,
+//! task-list counts and fenced `triage` blocks. It allocates little and
+//! renders nothing, so checks can run without rendering.
+//!
+//! [`render`] runs when writing the site: HTML with heading anchors, links
+//! rewritten to relative URLs, and highlighted code.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::highlight;
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+}
+
+/// A heading of a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub anchor: String,
+    /// Byte range of the heading line in the file.
+    pub range: Range<usize>,
+    /// Whether anything but blank space follows before the next heading of
+    /// the same or a higher level.
+    pub has_content: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Link,
+    Image,
+}
+
+/// A link as written, with the byte range of its destination in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkRef {
+    pub dest: String,
+    pub range: Range<usize>,
+    pub kind: LinkKind,
+}
+
+/// A fenced code block with a given info string (e.g. `triage`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FencedBlock {
+    pub info: String,
+    pub text: String,
+    /// Byte offset in the file of the block's first content line.
+    pub content_offset: usize,
+}
+
+/// A table: its header cells and rows, each row with its byte offset.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<(usize, Vec<String>)>,
+    /// Index in `headings` of the heading this table sits under.
+    pub under_heading: Option<usize>,
+}
+
+/// What a page's Markdown holds, for checks and indexes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scan {
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkRef>,
+    pub tasks_done: usize,
+    pub tasks_total: usize,
+    pub fenced: Vec<FencedBlock>,
+    pub tables: Vec<Table>,
+}
+
+/// GitHub's heading-id rule: lower-case, spaces to `-`, punctuation other than
+/// `-` and `_` dropped.
+pub fn anchor_base(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Gives repeated headings `-1`, `-2`, ...
+#[derive(Default)]
+pub struct AnchorDeduper {
+    seen: HashMap<String, usize>,
+}
+
+impl AnchorDeduper {
+    pub fn next(&mut self, text: &str) -> String {
+        let base = anchor_base(text);
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        let anchor = if *count == 0 {
+            base
+        } else {
+            format!("{base}-{count}")
+        };
+        *count += 1;
+        anchor
+    }
+}
+
+/// Scan the body of a page. `body_offset` is where the body starts in the file:
+/// every range returned is a range of the whole file.
+pub fn scan(text: &str, body_offset: usize) -> Scan {
+    let body = &text[body_offset..];
+    let mut scan = Scan::default();
+    let mut anchors = AnchorDeduper::default();
+    // Headings whose section is still open (for `has_content`).
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_heading: Option<(u8, usize, String)> = None;
+    let mut in_code: Option<(String, usize, String)> = None;
+    let mut table: Option<(Table, Vec<String>, usize, bool)> = None;
+    let mut cell: Option<String> = None;
+
+    let mark_content = |scan: &mut Scan, open: &[usize]| {
+        for &i in open {
+            scan.headings[i].has_content = true;
+        }
+    };
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        let range = range.start + body_offset..range.end + body_offset;
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                in_heading = Some((level as u8, range.start, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, start, text)) = in_heading.take() {
+                    while let Some(&last) = open.last() {
+                        if scan.headings[last].level >= level {
+                            open.pop();
+                        } else {
+                            break;
+                        }
+                    }
+                    let anchor = anchors.next(&text);
+                    scan.headings.push(Heading {
+                        level,
+                        text: text.trim().to_string(),
+                        anchor,
+                        range: start..range.end,
+                        has_content: false,
+                    });
+                    // A sub-heading counts as content of its parents.
+                    mark_content(&mut scan, &open);
+                    open.push(scan.headings.len() - 1);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = in_heading.as_mut() {
+                    text.push_str(&t);
+                } else if let Some((_, _, code)) = in_code.as_mut() {
+                    code.push_str(&t);
+                } else {
+                    if let Some(c) = cell.as_mut() {
+                        c.push_str(&t);
+                    }
+                    if !t.trim().is_empty() {
+                        mark_content(&mut scan, &open);
+                    }
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                // Content starts on the line after the fence.
+                let content_offset = text[range.clone()]
+                    .find('\n')
+                    .map_or(range.start, |i| range.start + i + 1);
+                in_code = Some((info, content_offset, String::new()));
+                mark_content(&mut scan, &open);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((info, content_offset, code)) = in_code.take() {
+                    let lang = info.split_whitespace().next().unwrap_or("");
+                    if lang == "triage" {
+                        scan.fenced.push(FencedBlock {
+                            info,
+                            text: code,
+                            content_offset,
+                        });
+                    }
+                }
+            }
+            Event::Start(Tag::Link { ref dest_url, .. })
+            | Event::Start(Tag::Image { ref dest_url, .. }) => {
+                let kind = if matches!(event, Event::Start(Tag::Image { .. })) {
+                    LinkKind::Image
+                } else {
+                    LinkKind::Link
+                };
+                // Point at the destination itself when it is written inline.
+                let span_text = &text[range.clone()];
+                let dest_range = span_text
+                    .rfind(dest_url.as_ref())
+                    .filter(|_| !dest_url.is_empty())
+                    .map_or(range.clone(), |i| {
+                        range.start + i..range.start + i + dest_url.len()
+                    });
+                scan.links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    range: dest_range,
+                    kind,
+                });
+                if in_heading.is_none() {
+                    mark_content(&mut scan, &open);
+                }
+            }
+            Event::TaskListMarker(done) => {
+                scan.tasks_total += 1;
+                if done {
+                    scan.tasks_done += 1;
+                }
+                mark_content(&mut scan, &open);
+            }
+            Event::Html(h) | Event::InlineHtml(h) if !h.trim().is_empty() && in_heading.is_none() => {
+                mark_content(&mut scan, &open);
+            }
+            Event::Rule | Event::FootnoteReference(_) => mark_content(&mut scan, &open),
+            Event::Start(Tag::Table(_)) => {
+                table = Some((
+                    Table {
+                        under_heading: scan.headings.len().checked_sub(1),
+                        ..Table::default()
+                    },
+                    Vec::new(),
+                    range.start,
+                    false,
+                ));
+                mark_content(&mut scan, &open);
+            }
+            Event::Start(Tag::TableHead) => {
+                if let Some(t) = table.as_mut() {
+                    t.3 = true;
+                }
+            }
+            Event::End(TagEnd::TableHead) => {
+                if let Some((t, cells, _, in_head)) = table.as_mut() {
+                    t.header = std::mem::take(cells);
+                    *in_head = false;
+                }
+            }
+            Event::Start(Tag::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.2 = range.start;
+                }
+            }
+            Event::End(TagEnd::TableRow) => {
+                if let Some((t, cells, start, _)) = table.as_mut() {
+                    t.rows.push((*start, std::mem::take(cells)));
+                }
+            }
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => {
+                if let (Some(c), Some((_, cells, _, _))) = (cell.take(), table.as_mut()) {
+                    cells.push(c.trim().to_string());
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some((t, _, _, _)) = table.take() {
+                    scan.tables.push(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    scan
+}
+
+/// What the renderer needs from the site.
+pub struct RenderContext<'a> {
+    /// Anchors of this page's headings, in order (from [`scan`]).
+    pub headings: &'a [Heading],
+    /// Rewrites a link destination; `None` leaves it as written.
+    pub rewrite_link: &'a dyn Fn(&str) -> Option<String>,
+    /// Renders a fenced block with a special info string (`triage`), if known.
+    pub render_fenced: &'a dyn Fn(&str, &str) -> Option<String>,
+}
+
+/// Render a page body to HTML.
+pub fn render(body: &str, ctx: &RenderContext) -> String {
+    let mut out = String::with_capacity(body.len() * 2);
+    let mut heading_index = 0;
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading_buf: Option<(HeadingLevel, Vec<Event>)> = None;
+    let mut code_buf: Option<(String, String)> = None;
+
+    for event in Parser::new_ext(body, options()) {
+        let event = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: rewrite(ctx, dest_url),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: rewrite(ctx, dest_url),
+                title,
+                id,
+            }),
+            other => other,
+        };
+        if let Some((_, code)) = code_buf.as_mut() {
+            match event {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => {
+                    let (info, code) = code_buf.take().unwrap_or_default();
+                    let lang = info.split_whitespace().next().unwrap_or("");
+                    let html = (ctx.render_fenced)(lang, &code)
+                        .unwrap_or_else(|| highlight::code_block(lang, &code));
+                    events.push(Event::Html(CowStr::from(html)));
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code_buf = Some((info, String::new()));
+            }
+            Event::Start(Tag::Heading { level, .. }) => heading_buf = Some((level, Vec::new())),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, inner)) = heading_buf.take() {
+                    let anchor = ctx
+                        .headings
+                        .get(heading_index)
+                        .map(|h| h.anchor.clone())
+                        .unwrap_or_default();
+                    heading_index += 1;
+                    let mut inner_html = String::new();
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                    let n = level as u8;
+                    let anchor = highlight::escape_html(&anchor);
+                    events.push(Event::Html(CowStr::from(format!(
+                        "<h{n} id=\"{anchor}\">{inner_html}<a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
+                    ))));
+                }
+            }
+            other => match heading_buf.as_mut() {
+                Some((_, inner)) => inner.push(other),
+                None => events.push(other),
+            },
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out, events.into_iter());
+    out
+}
+
+fn rewrite<'a>(ctx: &RenderContext, dest: CowStr<'a>) -> CowStr<'a> {
+    if is_script_url(&dest) {
+        // Never emit a link that runs code.
+        return CowStr::from("#");
+    }
+    match (ctx.rewrite_link)(&dest) {
+        Some(new) => CowStr::from(new),
+        None => dest,
+    }
+}
+
+/// `javascript:`, `vbscript:` and `data:` URLs (ignoring case and the
+/// whitespace and control characters browsers skip).
+pub fn is_script_url(dest: &str) -> bool {
+    let cleaned: String = dest
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    cleaned.starts_with("javascript:")
+        || cleaned.starts_with("vbscript:")
+        || cleaned.starts_with("data:text/html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_follow_github() {
+        assert_eq!(anchor_base("Diagnosis Steps:"), "diagnosis-steps");
+        assert_eq!(anchor_base("Check p99 (API) — now!"), "check-p99-api--now");
+        assert_eq!(anchor_base("snake_case-and-dash"), "snake_case-and-dash");
+        let mut d = AnchorDeduper::default();
+        assert_eq!(d.next("Verify"), "verify");
+        assert_eq!(d.next("Verify"), "verify-1");
+        assert_eq!(d.next("Verify"), "verify-2");
+    }
+
+    #[test]
+    fn scan_sections_links_tasks() {
+        let text = "---\nx: 1\n---\n# T\n\n## Empty\n\n## Full\n\ntext [a](runbooks/x#y)\n\n### Sub\n\n- [x] one\n- [ ] two\n";
+        let s = scan(text, 12);
+        let names: Vec<_> = s
+            .headings
+            .iter()
+            .map(|h| (h.anchor.as_str(), h.has_content))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("t", true), ("empty", false), ("full", true), ("sub", true)]
+        );
+        assert_eq!(s.links.len(), 1);
+        assert_eq!(&text[s.links[0].range.clone()], "runbooks/x#y");
+        assert_eq!((s.tasks_done, s.tasks_total), (1, 2));
+    }
+
+    #[test]
+    fn scan_reads_tables_and_triage_blocks() {
+        let text = "## Action Items\n\n| Action | Owner |\n|---|---|\n| Fix | @me |\n\n```triage\nSymptom: x\n```\n";
+        let s = scan(text, 0);
+        assert_eq!(s.tables[0].header, vec!["Action", "Owner"]);
+        assert_eq!(s.tables[0].rows[0].1, vec!["Fix", "@me"]);
+        assert_eq!(s.tables[0].under_heading, Some(0));
+        assert_eq!(s.fenced[0].text, "Symptom: x\n");
+        assert_eq!(&text[s.fenced[0].content_offset..][..8], "Symptom:");
+    }
+
+    #[test]
+    fn render_rewrites_links_and_anchors_headings() {
+        let body = "## Steps\n\n[a](x.md) [b](javascript:alert(1))\n";
+        let s = scan(body, 0);
+        let rewrite = |d: &str| (d == "x.md").then(|| "../x/index.html".to_string());
+        let none = |_: &str, _: &str| None;
+        let html = render(
+            body,
+            &RenderContext {
+                headings: &s.headings,
+                rewrite_link: &rewrite,
+                render_fenced: &none,
+            },
+        );
+        assert!(
+            html.contains("<h2 id=\"steps\">Steps<a class=\"anchor\" href=\"#steps\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"../x/index.html\""));
+        assert!(html.contains("href=\"#\""));
+        assert!(!html.contains("javascript:"));
+    }
+}

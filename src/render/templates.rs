@@ -1,0 +1,73 @@
+//! The built-in Tera templates, embedded in the binary; a site's own
+//! `templates/` folder overrides any of them by file name.
+
+use tera::Tera;
+
+use crate::diag::{Diagnostic, Span};
+use crate::site::Site;
+
+/// (file name, text) of every built-in template.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("runbook.html", include_str!("../../templates/runbook.html")),
+    (
+        "runbooks.html",
+        include_str!("../../templates/runbooks.html"),
+    ),
+    ("list.html", include_str!("../../templates/list.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// Compile the templates, the site's overrides winning. A template that does
+/// not compile is a diagnostic on its file.
+pub fn compile(site: &Site) -> Result<Tera, Diagnostic> {
+    let mut tera = Tera::default();
+    let mut all: Vec<(String, String)> = BUILTIN
+        .iter()
+        .map(|(name, text)| {
+            let text = site
+                .templates
+                .get(*name)
+                .cloned()
+                .unwrap_or_else(|| text.to_string());
+            (name.to_string(), text)
+        })
+        .collect();
+    // Extra site templates (partials the overrides include).
+    for (name, text) in &site.templates {
+        if !BUILTIN.iter().any(|(n, _)| n == name) {
+            all.push((name.clone(), text.clone()));
+        }
+    }
+    tera.add_raw_templates(all).map_err(|err| {
+        let mut message = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(inner) = source {
+            message.push_str(": ");
+            message.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        let file = site
+            .templates
+            .keys()
+            .find(|name| message.contains(name.as_str()))
+            .map(|name| format!("templates/{name}"))
+            .unwrap_or_else(|| "templates".to_string());
+        let line = template_error_line(&message).unwrap_or(1);
+        Diagnostic::error(
+            "template-invalid",
+            Span::new(file, line, 1),
+            format!("template does not compile: {}", message.replace('\n', " ")),
+        )
+    })?;
+    Ok(tera)
+}
+
+/// Tera's parse errors say ` --> LINE:COL`.
+fn template_error_line(message: &str) -> Option<u32> {
+    let after = message.split("--> ").nth(1)?;
+    after.split(':').next()?.trim().parse().ok()
+}

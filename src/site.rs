@@ -1,0 +1,469 @@
+//! Parse: turn loaded files into the site model (pages with their metadata,
+//! link index). Problems found while reading a page's own fields are
+//! diagnostics here; checks across pages live in `check`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Span};
+use crate::frontmatter;
+use crate::links::LinkIndex;
+use crate::load::Loaded;
+use crate::markdown;
+use crate::model::{Field, Meta, Page, PageKind, page_id};
+use crate::source::SourceFile;
+use crate::yaml::Node;
+
+/// A parsed site: everything the checks and the renderer read.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Every text file read, by index; pages point into it.
+    pub sources: Vec<SourceFile>,
+    pub pages: Vec<Page>,
+    pub links: LinkIndex,
+    pub assets: Vec<(String, PathBuf)>,
+    pub templates: HashMap<String, String>,
+    pub static_files: Vec<(String, PathBuf)>,
+}
+
+impl Site {
+    pub fn source(&self, page: &Page) -> &SourceFile {
+        &self.sources[page.source]
+    }
+
+    pub fn pages_of(&self, kind: PageKind) -> impl Iterator<Item = (usize, &Page)> {
+        self.pages
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.kind == kind)
+    }
+
+    /// The texts of every file, for showing source lines in diagnostics.
+    pub fn source_texts(&self) -> crate::diag::Sources<'_> {
+        self.sources
+            .iter()
+            .map(|s| (s.display_path.as_str(), s.text.as_str()))
+            .collect()
+    }
+}
+
+/// Build the model from what `load` read. Never fails: problems are diagnostics.
+pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
+    let Loaded {
+        root,
+        config,
+        config_source,
+        markdown: markdown_files,
+        alarm_files,
+        tree_files,
+        assets,
+        templates,
+        static_files,
+        diagnostics: mut diags,
+    } = loaded;
+
+    let parsed: Vec<(Page, Vec<Diagnostic>)> = markdown_files
+        .par_iter()
+        .enumerate()
+        .map(|(i, file)| parse_page(i, file, &config))
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    for (page, page_diags) in parsed {
+        pages.push(page);
+        diags.extend(page_diags);
+    }
+
+    let mut sources = markdown_files;
+    sources.extend(alarm_files);
+    sources.extend(tree_files);
+    sources.extend(config_source);
+
+    // Two files with one id (`A.md` and `a.md`, or `x.md` and `x.markdown`).
+    let mut first_by_id: HashMap<&str, usize> = HashMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        if let Some(&first) = first_by_id.get(page.id.as_str()) {
+            let first_path = &sources[pages[first].source].display_path;
+            let path = &sources[page.source].display_path;
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-page-id",
+                    Span::new(path.clone(), 1, 1),
+                    format!(
+                        "`{path}` and `{first_path}` both have the page id `{}`",
+                        page.id
+                    ),
+                )
+                .with_help("page ids ignore case and extension: rename one of the files"),
+            );
+        } else {
+            first_by_id.insert(&page.id, i);
+        }
+    }
+
+    let links = LinkIndex::new(
+        pages.iter().enumerate().map(|(i, p)| (i, p.id.as_str())),
+        assets.iter().map(|(p, _)| p.as_str()),
+        config.base_url.as_deref(),
+    );
+    let site = Site {
+        root,
+        config,
+        sources,
+        pages,
+        links,
+        assets,
+        templates,
+        static_files,
+    };
+    (site, diags)
+}
+
+fn parse_page(index: usize, file: &SourceFile, config: &Config) -> (Page, Vec<Diagnostic>) {
+    let (split, mut diags) = frontmatter::split(file);
+    let scan = markdown::scan(&file.text, split.body_offset);
+    let folder = file.content_path.split_once('/').map_or("", |(top, _)| top);
+    let mut kind = PageKind::from_folder(folder);
+    if let Some(k) = split.front.as_ref().and_then(|f| f.get("kind")) {
+        match k.as_str().and_then(PageKind::from_name) {
+            Some(explicit) => kind = explicit,
+            None => diags.push(Diagnostic::error(
+                "field-invalid",
+                node_span(file, k),
+                "`kind` must be one of runbook, postmortem, report, page",
+            )),
+        }
+    }
+    let mut meta = Meta::default();
+    if let Some(front) = &split.front {
+        read_front_matter(file, front, kind, config, &mut meta, &mut diags);
+    }
+    if kind == PageKind::Runbook {
+        read_heading_fields(file, &scan, config, &mut meta, &mut diags);
+    }
+    let title = meta
+        .title
+        .as_ref()
+        .map(|t| t.value.clone())
+        .or_else(|| title_from_heading(&scan, kind))
+        .unwrap_or_else(|| {
+            file.content_path
+                .rsplit('/')
+                .next()
+                .unwrap_or(&file.content_path)
+                .trim_end_matches(".md")
+                .to_string()
+        });
+    let page = Page {
+        id: page_id(&file.content_path),
+        source: index,
+        kind,
+        title,
+        front: split.front,
+        body_offset: split.body_offset,
+        scan,
+        meta,
+    };
+    (page, diags)
+}
+
+fn node_span(file: &SourceFile, node: &Node) -> Span {
+    let len = node.as_text().map_or(1, |t| t.chars().count());
+    file.span_at(node.pos.line, node.pos.column).with_len(len)
+}
+
+fn text_field(
+    file: &SourceFile,
+    front: &Node,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Field<String>> {
+    let node = front.get(key)?;
+    if node.is_null() {
+        return None;
+    }
+    match node.as_text() {
+        Some(value) => Some(Field {
+            value: value.trim().to_string(),
+            span: node_span(file, node),
+        }),
+        None => {
+            diags.push(Diagnostic::error(
+                "field-invalid",
+                node_span(file, node),
+                format!("`{key}` must be text, found {}", node.type_name()),
+            ));
+            None
+        }
+    }
+}
+
+fn date_field(
+    file: &SourceFile,
+    front: &Node,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Field<NaiveDate>> {
+    let text = text_field(file, front, key, diags)?;
+    parse_date_field(text, key, diags)
+}
+
+fn parse_date_field(
+    text: Field<String>,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Field<NaiveDate>> {
+    match NaiveDate::parse_from_str(&text.value, "%Y-%m-%d") {
+        Ok(value) => Some(Field {
+            value,
+            span: text.span,
+        }),
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(
+                    "date-invalid",
+                    text.span,
+                    format!("`{key}` is not a date: `{}`", text.value),
+                )
+                .with_help("write dates as YYYY-MM-DD, e.g. 2026-11-02"),
+            );
+            None
+        }
+    }
+}
+
+fn read_front_matter(
+    file: &SourceFile,
+    front: &Node,
+    kind: PageKind,
+    config: &Config,
+    meta: &mut Meta,
+    diags: &mut Vec<Diagnostic>,
+) {
+    meta.title = text_field(file, front, "title", diags);
+    meta.owner = text_field(file, front, "owner", diags);
+    meta.severity = text_field(file, front, "severity", diags);
+    if let Some(sev) = &meta.severity {
+        check_severity(sev, config, diags);
+    }
+    meta.last_updated = date_field(file, front, "last_updated", diags);
+    meta.date = date_field(file, front, "date", diags);
+    for (key, target) in [("services", &mut meta.services), ("tags", &mut meta.tags)] {
+        // A report's `services` is its per-service health table, read elsewhere.
+        if kind == PageKind::Report && key == "services" {
+            continue;
+        }
+        if let Some(node) = front.get(key) {
+            match node.as_string_list() {
+                Some(list) => *target = list,
+                None => diags.push(Diagnostic::error(
+                    "field-invalid",
+                    node_span(file, node),
+                    format!("`{key}` must be a list of strings"),
+                )),
+            }
+        }
+    }
+    if let Some(node) = front.get("alarms") {
+        let items: Vec<&Node> = match node.as_seq() {
+            Some(items) => items.iter().collect(),
+            None if node.is_null() => Vec::new(),
+            None => vec![node],
+        };
+        for item in items {
+            match item.as_text() {
+                Some(name) => meta.alarms.push(Field {
+                    value: name,
+                    span: node_span(file, item),
+                }),
+                None => diags.push(Diagnostic::error(
+                    "field-invalid",
+                    node_span(file, item),
+                    "`alarms` must list alarm names",
+                )),
+            }
+        }
+    }
+}
+
+const SEVERITY_PLACEHOLDER_HELP: &str =
+    "the template lists every severity: keep the one that applies";
+
+fn check_severity(sev: &Field<String>, config: &Config, diags: &mut Vec<Diagnostic>) {
+    if sev.value.contains('|') {
+        diags.push(
+            Diagnostic::error(
+                "severity-placeholder",
+                sev.span.clone(),
+                format!(
+                    "severity `{}` is the template's placeholder: pick one",
+                    sev.value
+                ),
+            )
+            .with_help(SEVERITY_PLACEHOLDER_HELP),
+        );
+    } else if !config.severities.iter().any(|s| s == &sev.value) {
+        diags.push(
+            Diagnostic::error(
+                "severity-unknown",
+                sev.span.clone(),
+                format!("unknown severity `{}`", sev.value),
+            )
+            .with_help(format!(
+                "severities of this site: {}",
+                config.severities.join(", ")
+            )),
+        );
+    }
+}
+
+/// The plain runbook template's field headings: `## Severity: P1`,
+/// `## Last Updated: 2026-11-02`, `## Owner: team-api`.
+pub fn heading_field(text: &str) -> Option<(&'static str, &str)> {
+    let (name, value) = text.split_once(':')?;
+    let key = match name.trim().to_ascii_lowercase().as_str() {
+        "severity" => "severity",
+        "last updated" | "last_updated" => "last_updated",
+        "owner" => "owner",
+        _ => return None,
+    };
+    Some((key, value.trim()))
+}
+
+fn read_heading_fields(
+    file: &SourceFile,
+    scan: &markdown::Scan,
+    config: &Config,
+    meta: &mut Meta,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for heading in &scan.headings {
+        let Some((key, value)) = heading_field(&heading.text) else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        // Point at the value within the heading line.
+        let line_text = &file.text[heading.range.clone()];
+        let value_offset = line_text
+            .rfind(value)
+            .map_or(heading.range.start, |i| heading.range.start + i);
+        let span = file.span(value_offset..value_offset + value.len());
+        let field = Field {
+            value: value.to_string(),
+            span,
+        };
+        let existing = match key {
+            "severity" => &mut meta.severity,
+            "owner" => &mut meta.owner,
+            _ => {
+                let Some(date) = parse_date_field(field, "Last Updated", diags) else {
+                    continue;
+                };
+                match &meta.last_updated {
+                    Some(front) if front.value != date.value => diags.push(conflict(
+                        "last_updated",
+                        &front.value.to_string(),
+                        &date,
+                        &date.value.to_string(),
+                    )),
+                    Some(_) => {}
+                    None => meta.last_updated = Some(date),
+                }
+                continue;
+            }
+        };
+        match existing {
+            Some(front) if !front.value.eq_ignore_ascii_case(&field.value) => {
+                diags.push(conflict(key, &front.value, &field, &field.value))
+            }
+            Some(_) => {}
+            None => {
+                if key == "severity" {
+                    check_severity(&field, config, diags);
+                }
+                *existing = Some(field);
+            }
+        }
+    }
+}
+
+fn conflict<T>(key: &str, front: &str, heading: &Field<T>, heading_value: &str) -> Diagnostic {
+    Diagnostic::error(
+        "field-conflict",
+        heading.span.clone(),
+        format!("`{key}` is `{front}` in the front matter but `{heading_value}` in this heading"),
+    )
+    .with_help("a field given both ways must agree: keep one")
+}
+
+fn title_from_heading(scan: &markdown::Scan, kind: PageKind) -> Option<String> {
+    let h1 = scan.headings.iter().find(|h| h.level == 1)?;
+    let text = h1.text.trim();
+    let stripped = kind
+        .title_prefix()
+        .and_then(|prefix| {
+            text.get(..prefix.len())
+                .filter(|head| head.eq_ignore_ascii_case(prefix))
+                .map(|_| text[prefix.len()..].trim())
+        })
+        .unwrap_or(text);
+    Some(stripped.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heading_fields() {
+        assert_eq!(heading_field("Severity: P1"), Some(("severity", "P1")));
+        assert_eq!(
+            heading_field("Last Updated: 2026-11-02"),
+            Some(("last_updated", "2026-11-02"))
+        );
+        assert_eq!(heading_field("Symptom"), None);
+    }
+
+    #[test]
+    fn plain_template_runbook() {
+        let text = "# Runbook: Disk Full\n\n## Severity: P2\n## Last Updated: 2026-11-02\n## Owner: team-sre\n\n### Symptom\nx\n";
+        let file = SourceFile::new(
+            "content/runbooks/d.md".into(),
+            "runbooks/d.md".into(),
+            text.into(),
+        );
+        let (page, diags) = parse_page(0, &file, &Config::default());
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(page.title, "Disk Full");
+        assert_eq!(page.meta.severity.unwrap().value, "P2");
+        assert_eq!(page.meta.owner.unwrap().value, "team-sre");
+        assert_eq!(
+            page.meta.last_updated.unwrap().value.to_string(),
+            "2026-11-02"
+        );
+    }
+
+    #[test]
+    fn placeholder_and_conflict() {
+        let text =
+            "---\nowner: a\n---\n# Runbook: X\n## Severity: P1 | P2 | P3 | P4\n## Owner: b\n";
+        let file = SourceFile::new(
+            "content/runbooks/x.md".into(),
+            "runbooks/x.md".into(),
+            text.into(),
+        );
+        let (_, diags) = parse_page(0, &file, &Config::default());
+        let codes: Vec<_> = diags.iter().map(|d| (d.code, d.span.line)).collect();
+        assert_eq!(
+            codes,
+            vec![("severity-placeholder", 5), ("field-conflict", 6)]
+        );
+    }
+}
