@@ -45,6 +45,9 @@ pub struct CommonArgs {
     /// Treat warnings as errors (exit 1 if there are any)
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Treat alarm runbook URLs outside base_url as errors (they cannot be checked)
+    #[arg(long)]
+    pub deny_external: bool,
     /// Colour text output: auto, always or never
     #[arg(long, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,

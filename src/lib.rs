@@ -5,10 +5,12 @@
 //! (diagnostics) → [`render`] (HTML). [`diag`] renders diagnostics in every
 //! output format; [`cmd`] holds the commands the binary calls.
 
+pub mod alarms;
 pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod coverage;
 pub mod diag;
 pub mod frontmatter;
 pub mod highlight;

@@ -229,7 +229,9 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                 }
                 mark_content(&mut scan, &open);
             }
-            Event::Html(h) | Event::InlineHtml(h) if !h.trim().is_empty() && in_heading.is_none() => {
+            Event::Html(h) | Event::InlineHtml(h)
+                if !h.trim().is_empty() && in_heading.is_none() =>
+            {
                 mark_content(&mut scan, &open);
             }
             Event::Rule | Event::FootnoteReference(_) => mark_content(&mut scan, &open),

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::alarms::{self, Alarm};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Span};
 use crate::frontmatter;
@@ -26,6 +27,8 @@ pub struct Site {
     /// Every text file read, by index; pages point into it.
     pub sources: Vec<SourceFile>,
     pub pages: Vec<Page>,
+    /// Every alarm of every file under `content/alarms/`, in file order.
+    pub alarms: Vec<Alarm>,
     pub links: LinkIndex,
     pub assets: Vec<(String, PathBuf)>,
     pub templates: HashMap<String, String>,
@@ -79,6 +82,18 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         diags.extend(page_diags);
     }
 
+    // Alarm files follow the Markdown files in `sources`.
+    let parsed_alarms: Vec<(Vec<Alarm>, Vec<Diagnostic>)> = alarm_files
+        .par_iter()
+        .enumerate()
+        .map(|(i, file)| alarms::parse_file(file, markdown_files.len() + i, &config))
+        .collect();
+    let mut all_alarms = Vec::new();
+    for (file_alarms, alarm_diags) in parsed_alarms {
+        all_alarms.extend(file_alarms);
+        diags.extend(alarm_diags);
+    }
+
     let mut sources = markdown_files;
     sources.extend(alarm_files);
     sources.extend(tree_files);
@@ -116,6 +131,7 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         config,
         sources,
         pages,
+        alarms: all_alarms,
         links,
         assets,
         templates,

@@ -1,7 +1,8 @@
 //! Check: the model in, diagnostics out. One file per family of checks.
 //! `opswiki check` and `opswiki build` run exactly these.
 
-mod links;
+mod alarms;
+pub(crate) mod links;
 mod pages;
 
 use chrono::NaiveDate;
@@ -14,6 +15,8 @@ use crate::site::Site;
 pub struct CheckOptions {
     /// The date staleness and overdue checks count from (`--today`).
     pub today: NaiveDate,
+    /// Runbook URLs outside `base_url` are errors (`--deny-external`).
+    pub deny_external: bool,
 }
 
 /// Run every check over the site.
@@ -28,7 +31,7 @@ pub fn run(site: &Site, options: &CheckOptions) -> Vec<Diagnostic> {
             out
         })
         .collect();
-    diags.shrink_to_fit();
+    alarms::check_alarms(site, options, &mut diags);
     diags
 }
 

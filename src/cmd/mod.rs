@@ -24,7 +24,13 @@ pub fn load_and_check(common: &CommonArgs) -> Result<(Site, Vec<Diagnostic>)> {
     let loaded = crate::load::load(&common.root)?;
     let (site, mut diags) = crate::site::parse(loaded);
     let today = today(common);
-    diags.extend(crate::check::run(&site, &CheckOptions { today }));
+    diags.extend(crate::check::run(
+        &site,
+        &CheckOptions {
+            today,
+            deny_external: common.deny_external,
+        },
+    ));
     if let Err(d) = crate::render::templates::compile(&site) {
         diags.push(d);
     }
@@ -43,7 +49,7 @@ pub fn today(common: &CommonArgs) -> NaiveDate {
 pub fn report(site: &Site, diags: &[Diagnostic], common: &CommonArgs) -> Summary {
     let summary = Summary {
         pages: site.pages.len(),
-        alarms: 0,
+        alarms: site.alarms.len(),
         errors: diag::count(diags, Level::Error),
         warnings: diag::count(diags, Level::Warning),
     };
@@ -66,6 +72,7 @@ pub fn report(site: &Site, diags: &[Diagnostic], common: &CommonArgs) -> Summary
     };
     // A closed pipe (`| head`) is not an error worth a panic.
     let _ = result;
+    eprintln!("{}", crate::coverage::Coverage::of(site).summary_line());
     eprintln!("{summary}");
     summary
 }

@@ -4,6 +4,7 @@
 //! which is then swapped in, so a reader (or a server) never sees a half
 //! written site and a failed build leaves the previous one untouched.
 
+mod alarms;
 pub mod templates;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use tera::Tera;
 
 use crate::check::stale_days;
+use crate::coverage::Coverage;
 use crate::highlight;
 use crate::links::Target;
 use crate::markdown::{self, RenderContext};
@@ -76,6 +78,7 @@ struct PageView<'a> {
 pub struct Renderer<'a> {
     site: &'a Site,
     tera: Tera,
+    coverage: Coverage,
     today: NaiveDate,
 }
 
@@ -83,7 +86,12 @@ impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, today: NaiveDate) -> Result<Renderer<'a>> {
         let tera = templates::compile(site)
             .map_err(|d| anyhow::anyhow!("{}: {}", d.span.file, d.message))?;
-        Ok(Renderer { site, tera, today })
+        Ok(Renderer {
+            site,
+            tera,
+            coverage: Coverage::of(site),
+            today,
+        })
     }
 
     fn view(&self, page: &'a Page, root: &str) -> PageView<'a> {
@@ -123,6 +131,10 @@ impl<'a> Renderer<'a> {
             active: section == key,
         };
         let mut nav = vec![nav_item("Runbooks", "runbooks/index.html", "runbooks")];
+        if !self.site.alarms.is_empty() {
+            nav.push(nav_item("Alarms", alarms::CATALOGUE_PATH, "alarms"));
+            nav.push(nav_item("Coverage", alarms::COVERAGE_PATH, "coverage"));
+        }
         for (kind, label, target, key) in [
             (
                 PageKind::Postmortem,
@@ -176,7 +188,7 @@ impl<'a> Renderer<'a> {
         )
     }
 
-    fn render_page(&self, page: &Page) -> Result<(String, String)> {
+    fn render_page(&self, index: usize, page: &Page) -> Result<(String, String)> {
         let out_path = output_path(&page.id);
         let section = match page.kind {
             PageKind::Runbook => "runbooks",
@@ -200,6 +212,9 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         ctx.insert("toc", &toc);
+        if page.kind == PageKind::Runbook {
+            ctx.insert("alarms_here", &self.alarms_leading_to(index, &root));
+        }
         let template = match (page.id.as_str(), page.kind) {
             ("index", _) => {
                 ctx.insert("home", &self.home_stats(&root));
@@ -309,11 +324,16 @@ impl<'a> Renderer<'a> {
             .site
             .pages
             .par_iter()
-            .map(|page| self.render_page(page).map(|(p, h)| (p, h.into_bytes())))
+            .enumerate()
+            .map(|(i, page)| self.render_page(i, page).map(|(p, h)| (p, h.into_bytes())))
             .collect::<Result<_>>()?;
         let taken: std::collections::HashSet<String> =
             files.iter().map(|(p, _)| p.clone()).collect();
         let mut generated = vec![self.render_runbook_index()?, self.render_404()?];
+        if !self.site.alarms.is_empty() {
+            generated.push(self.render_catalogue()?);
+            generated.push(self.render_coverage()?);
+        }
         if self.site.pages_of(PageKind::Postmortem).next().is_some() {
             generated.push(self.render_list(
                 PageKind::Postmortem,

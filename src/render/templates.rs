@@ -19,12 +19,21 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("list.html", include_str!("../../templates/list.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    ("alarms.html", include_str!("../../templates/alarms.html")),
+    (
+        "coverage.html",
+        include_str!("../../templates/coverage.html"),
+    ),
 ];
 
 /// Compile the templates, the site's overrides winning. A template that does
 /// not compile is a diagnostic on its file.
 pub fn compile(site: &Site) -> Result<Tera, Diagnostic> {
     let mut tera = Tera::default();
+    // Tera's default escaper also turns `/` into `&#x2F;`, which is valid but
+    // makes every URL unreadable in the HTML; `/` cannot end an attribute or
+    // open a tag, so escaping the five HTML specials is enough.
+    tera.set_escape_fn(crate::highlight::escape_html);
     let mut all: Vec<(String, String)> = BUILTIN
         .iter()
         .map(|(name, text)| {

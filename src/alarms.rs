@@ -1,0 +1,416 @@
+//! Alarm definitions: the opswiki list, Prometheus rule files and Kubernetes
+//! `PrometheusRule` objects, all read into one [`Alarm`] model that keeps
+//! every field for display and the location of each for diagnostics.
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Span};
+use crate::model::Field;
+use crate::source::SourceFile;
+use crate::yaml::{self, Node};
+
+/// Which of the three shapes an alarm was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    List,
+    Prometheus,
+    PrometheusRule,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alarm {
+    pub name: String,
+    /// The `name:` / `alert:` key: where diagnostics about the alarm point.
+    pub name_span: Span,
+    pub shape: Shape,
+    /// Index of its file in `Site::sources`.
+    pub source: usize,
+    /// The Prometheus group, if any.
+    pub group: Option<String>,
+    pub description: Option<String>,
+    /// The opswiki severity (Prometheus labels mapped by `severity_map`).
+    pub severity: Option<Field<String>>,
+    /// The severity as written, when it was mapped (e.g. `critical`).
+    pub raw_severity: Option<String>,
+    pub runbook: Option<Field<String>>,
+    pub service: Option<String>,
+    pub metric: Option<String>,
+    pub filter: Option<String>,
+    pub threshold: Option<String>,
+    pub expr: Option<String>,
+    pub for_: Option<String>,
+    pub action: Option<String>,
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
+}
+
+impl Alarm {
+    fn new(name: String, name_span: Span, shape: Shape, source: usize) -> Alarm {
+        Alarm {
+            name,
+            name_span,
+            shape,
+            source,
+            group: None,
+            description: None,
+            severity: None,
+            raw_severity: None,
+            runbook: None,
+            service: None,
+            metric: None,
+            filter: None,
+            threshold: None,
+            expr: None,
+            for_: None,
+            action: None,
+            labels: Vec::new(),
+            annotations: Vec::new(),
+        }
+    }
+
+    /// The anchor of the alarm on the catalogue page.
+    pub fn anchor(&self) -> String {
+        alarm_anchor(&self.name)
+    }
+}
+
+/// Alarm names keep their case in the catalogue anchor (`KubePodCrashLooping`
+/// stays readable in a pager link); characters that need escaping become `-`.
+pub fn alarm_anchor(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
+    file.span_at(node_pos.line, node_pos.column).with_len(len)
+}
+
+fn text(node: Option<&Node>) -> Option<String> {
+    node.and_then(Node::as_text)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.map(|n| {
+        n.entries()
+            .iter()
+            .filter_map(|(k, v)| v.as_text().map(|t| (k.name.clone(), t)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Read one alarm file (any of the three shapes, several YAML documents).
+pub fn parse_file(
+    file: &SourceFile,
+    source: usize,
+    config: &Config,
+) -> (Vec<Alarm>, Vec<Diagnostic>) {
+    let mut alarms = Vec::new();
+    let mut diags = Vec::new();
+    let docs = match yaml::parse_multi(&file.text) {
+        Ok(docs) => docs,
+        Err(err) => {
+            diags.push(Diagnostic::error(
+                "alarm-file-invalid",
+                file.span_at(err.pos.line, err.pos.column),
+                format!("invalid YAML: {}", err.message),
+            ));
+            return (alarms, diags);
+        }
+    };
+    for doc in &docs {
+        if doc.is_null() {
+            continue;
+        }
+        if let Some(items) = doc.as_seq() {
+            read_list(file, source, items, &mut alarms, &mut diags);
+        } else if let Some(list) = doc.get("alarms") {
+            match list.as_seq() {
+                Some(items) => read_list(file, source, items, &mut alarms, &mut diags),
+                None if list.is_null() => {}
+                None => diags.push(Diagnostic::error(
+                    "alarm-file-invalid",
+                    span(file, list.pos, 1),
+                    "`alarms:` must hold a list of alarms",
+                )),
+            }
+        } else if doc.get("kind").and_then(Node::as_str) == Some("PrometheusRule") {
+            match doc.get("spec").and_then(|s| s.get("groups")) {
+                Some(groups) => read_groups(
+                    file,
+                    source,
+                    groups,
+                    Shape::PrometheusRule,
+                    config,
+                    &mut alarms,
+                    &mut diags,
+                ),
+                None => diags.push(Diagnostic::error(
+                    "alarm-file-invalid",
+                    span(file, doc.pos, 1),
+                    "a PrometheusRule has no `spec.groups`",
+                )),
+            }
+        } else if let Some(groups) = doc.get("groups") {
+            read_groups(
+                file,
+                source,
+                groups,
+                Shape::Prometheus,
+                config,
+                &mut alarms,
+                &mut diags,
+            );
+        } else {
+            diags.push(
+                Diagnostic::error(
+                    "alarm-file-invalid",
+                    span(file, doc.pos, 1),
+                    "not an alarm file: expected a list of alarms, `alarms:`, Prometheus `groups:` or a PrometheusRule",
+                )
+                .with_help("see the Alarms section of the formats documentation"),
+            );
+        }
+    }
+    (alarms, diags)
+}
+
+fn read_list(
+    file: &SourceFile,
+    source: usize,
+    items: &[Node],
+    alarms: &mut Vec<Alarm>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for item in items {
+        if !item.is_map() {
+            diags.push(Diagnostic::error(
+                "alarm-file-invalid",
+                span(file, item.pos, 1),
+                format!(
+                    "an alarm must be a mapping with `name:`, found {}",
+                    item.type_name()
+                ),
+            ));
+            continue;
+        }
+        let Some((name_key, name_node)) = item.entries().iter().find(|(k, _)| k.name == "name")
+        else {
+            diags.push(Diagnostic::error(
+                "alarm-name-missing",
+                span(file, item.pos, 1),
+                "alarm has no `name`",
+            ));
+            continue;
+        };
+        let Some(name) = text(Some(name_node)) else {
+            diags.push(Diagnostic::error(
+                "alarm-name-missing",
+                span(file, name_key.pos, 4),
+                "alarm has an empty `name`",
+            ));
+            continue;
+        };
+        let mut alarm = Alarm::new(name, span(file, name_key.pos, 4), Shape::List, source);
+        alarm.description = text(item.get("description"));
+        alarm.severity = item.get("severity").and_then(|n| {
+            n.as_text().map(|value| Field {
+                value: value.trim().to_string(),
+                span: span(file, n.pos, value.chars().count()),
+            })
+        });
+        alarm.runbook = field(file, item.get("runbook"));
+        alarm.service = text(item.get("service"));
+        alarm.metric = text(item.get("metric"));
+        alarm.filter = text(item.get("filter"));
+        alarm.threshold = text(item.get("threshold"));
+        alarm.expr = text(item.get("expr"));
+        alarm.for_ = text(item.get("for"));
+        alarm.action = text(item.get("action"));
+        alarm.labels = string_pairs(item.get("labels"));
+        alarm.annotations = string_pairs(item.get("annotations"));
+        alarms.push(alarm);
+    }
+}
+
+fn field(file: &SourceFile, node: Option<&Node>) -> Option<Field<String>> {
+    let node = node?;
+    let value = node.as_text()?.trim().to_string();
+    if value.is_empty() {
+        return None;
+    }
+    Some(Field {
+        span: span(file, node.pos, value.chars().count()),
+        value,
+    })
+}
+
+fn read_groups(
+    file: &SourceFile,
+    source: usize,
+    groups: &Node,
+    shape: Shape,
+    config: &Config,
+    alarms: &mut Vec<Alarm>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(groups) = groups.as_seq() else {
+        diags.push(Diagnostic::error(
+            "alarm-file-invalid",
+            span(file, groups.pos, 1),
+            "`groups` must be a list",
+        ));
+        return;
+    };
+    for group in groups {
+        let group_name = text(group.get("name"));
+        let Some(rules) = group.get("rules").and_then(Node::as_seq) else {
+            continue;
+        };
+        for rule in rules {
+            // Recording rules (`record:`) are not alarms.
+            let Some((alert_key, alert_node)) =
+                rule.entries().iter().find(|(k, _)| k.name == "alert")
+            else {
+                continue;
+            };
+            let Some(name) = text(Some(alert_node)) else {
+                diags.push(Diagnostic::error(
+                    "alarm-name-missing",
+                    span(file, alert_key.pos, 5),
+                    "alerting rule has an empty `alert`",
+                ));
+                continue;
+            };
+            let mut alarm = Alarm::new(name, span(file, alert_key.pos, 5), shape, source);
+            alarm.group = group_name.clone();
+            let labels = rule.get("labels");
+            let annotations = rule.get("annotations");
+            alarm.labels = string_pairs(labels);
+            alarm.annotations = string_pairs(annotations);
+            alarm.description = text(annotations.and_then(|a| a.get("description")))
+                .or_else(|| text(annotations.and_then(|a| a.get("summary"))));
+            alarm.runbook = field(file, annotations.and_then(|a| a.get("runbook_url")));
+            alarm.expr = text(rule.get("expr"));
+            alarm.for_ = text(rule.get("for"));
+            alarm.service = text(labels.and_then(|l| l.get("service")));
+            if let Some(sev) = field(file, labels.and_then(|l| l.get("severity"))) {
+                // Map Prometheus severities; a label already in opswiki's own
+                // list (P1..P4) stands as written.
+                let mapped = config
+                    .severity_map
+                    .get(&sev.value.to_lowercase())
+                    .cloned()
+                    .or_else(|| config.severities.iter().find(|s| **s == sev.value).cloned());
+                alarm.raw_severity = Some(sev.value.clone());
+                alarm.severity = Some(Field {
+                    value: mapped.unwrap_or_else(|| sev.value.clone()),
+                    span: sev.span,
+                });
+            }
+            alarm.threshold = match (&alarm.expr, &alarm.for_) {
+                (Some(expr), Some(f)) => Some(format!("{expr} for {f}")),
+                (Some(expr), None) => Some(expr.clone()),
+                _ => None,
+            };
+            alarms.push(alarm);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Alarm>, Vec<Diagnostic>) {
+        let file = SourceFile::new(
+            "content/alarms/a.yaml".into(),
+            "alarms/a.yaml".into(),
+            text.into(),
+        );
+        parse_file(&file, 0, &Config::default())
+    }
+
+    #[test]
+    fn list_shapes() {
+        let (a, d) = parse("- name: x\n  severity: P1\n  runbook: runbooks/y\n");
+        assert!(d.is_empty());
+        assert_eq!(a[0].name, "x");
+        assert_eq!((a[0].name_span.line, a[0].name_span.column), (1, 3));
+        assert_eq!(a[0].runbook.as_ref().unwrap().span.line, 3);
+        let (a, _) = parse("alarms:\n  - name: x\n  - name: y\n");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].name_span.line, 3);
+    }
+
+    #[test]
+    fn prometheus_and_prometheus_rule_multi_doc() {
+        let text = "groups:\n- name: g\n  rules:\n  - record: r\n    expr: x\n  - alert: A\n    expr: up == 0\n    for: 5m\n    labels: {severity: critical}\n    annotations: {summary: s, runbook_url: 'https://w/x'}\n---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n  - name: k\n    rules:\n    - alert: B\n      labels:\n        severity: info\n";
+        let (a, d) = parse(text);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].severity.as_ref().unwrap().value, "P1");
+        assert_eq!(a[0].description.as_deref(), Some("s"));
+        assert_eq!(a[0].threshold.as_deref(), Some("up == 0 for 5m"));
+        assert_eq!(a[1].shape, Shape::PrometheusRule);
+        assert_eq!(a[1].name_span.line, 18);
+        assert_eq!(a[1].severity.as_ref().unwrap().value, "P4");
+    }
+
+    #[test]
+    fn unknown_shape_and_bad_yaml() {
+        let (_, d) = parse("foo: 1\n");
+        assert_eq!(d[0].code, "alarm-file-invalid");
+        let (_, d) = parse("- name: [x\n");
+        assert_eq!(d[0].code, "alarm-file-invalid");
+    }
+}
+
+/// Where an alarm's runbook link leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunbookLink {
+    /// No `runbook` / `runbook_url`.
+    Missing,
+    /// A page of the site (maybe not a runbook), and an anchor that may or
+    /// may not exist on it.
+    Page { page: usize, anchor: Option<String> },
+    /// A URL outside `base_url`: not verified.
+    External,
+    /// Resolves to no page.
+    Broken,
+}
+
+/// Resolve an alarm's runbook link against the site.
+pub fn resolve_runbook(site: &crate::site::Site, alarm: &Alarm) -> RunbookLink {
+    use crate::links::Target;
+    let Some(link) = &alarm.runbook else {
+        return RunbookLink::Missing;
+    };
+    // Alarm files are not pages: links are read from the content root.
+    match site.links.resolve("", &link.value) {
+        Ok(Target::Page { page, anchor }) => RunbookLink::Page { page, anchor },
+        Ok(Target::External) => RunbookLink::External,
+        Ok(Target::SamePage { .. }) | Ok(Target::Asset { .. }) | Err(_) => RunbookLink::Broken,
+    }
+}
+
+/// Whether an alarm's link reaches a runbook page and its anchor.
+pub fn reaches_runbook(site: &crate::site::Site, link: &RunbookLink) -> Option<usize> {
+    match link {
+        RunbookLink::Page { page, anchor } => {
+            let target = &site.pages[*page];
+            let anchor_ok = anchor.as_deref().is_none_or(|a| target.has_anchor(a));
+            (target.kind == crate::model::PageKind::Runbook && anchor_ok).then_some(*page)
+        }
+        _ => None,
+    }
+}

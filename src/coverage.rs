@@ -1,0 +1,103 @@
+//! Coverage: which alarms reach a working runbook, which runbooks nothing
+//! reaches, which services have alarms but no runbook.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::alarms::{RunbookLink, reaches_runbook, resolve_runbook};
+use crate::model::PageKind;
+use crate::site::Site;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    pub alarms: usize,
+    /// Alarms whose link reaches a runbook page (and anchor).
+    pub alarms_ok: usize,
+    /// Alarms linking outside base_url (not verified).
+    pub external: Vec<usize>,
+    /// Alarms without a working runbook: missing, broken, wrong anchor, not a runbook.
+    pub without_runbook: Vec<usize>,
+    /// Runbooks no alarm and no triage tree leads to.
+    pub unreached_runbooks: Vec<usize>,
+    /// Services named by alarms that no runbook lists in `services`.
+    pub services_without_runbooks: Vec<String>,
+    /// Alarm counts by severity (in the config's order, then unknown ones).
+    pub by_severity: Vec<(String, usize)>,
+    /// For each runbook page, the alarms that lead to it.
+    pub alarms_by_runbook: BTreeMap<usize, Vec<usize>>,
+}
+
+impl Coverage {
+    pub fn of(site: &Site) -> Coverage {
+        let mut cov = Coverage {
+            alarms: site.alarms.len(),
+            ..Coverage::default()
+        };
+        for (i, alarm) in site.alarms.iter().enumerate() {
+            let link = resolve_runbook(site, alarm);
+            match (&link, reaches_runbook(site, &link)) {
+                (_, Some(page)) => {
+                    cov.alarms_ok += 1;
+                    cov.alarms_by_runbook.entry(page).or_default().push(i);
+                }
+                (RunbookLink::External, _) => cov.external.push(i),
+                _ => cov.without_runbook.push(i),
+            }
+        }
+        let reached: BTreeSet<usize> = cov
+            .alarms_by_runbook
+            .keys()
+            .copied()
+            .chain(crate::coverage::tree_targets(site))
+            .collect();
+        cov.unreached_runbooks = site
+            .pages_of(PageKind::Runbook)
+            .map(|(i, _)| i)
+            .filter(|i| !reached.contains(i))
+            .collect();
+        let runbook_services: BTreeSet<String> = site
+            .pages_of(PageKind::Runbook)
+            .flat_map(|(_, p)| p.meta.services.iter().map(|s| s.to_lowercase()))
+            .collect();
+        let alarm_services: BTreeSet<&str> = site
+            .alarms
+            .iter()
+            .filter_map(|a| a.service.as_deref())
+            .collect();
+        cov.services_without_runbooks = alarm_services
+            .into_iter()
+            .filter(|s| !runbook_services.contains(&s.to_lowercase()))
+            .map(str::to_string)
+            .collect();
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for alarm in &site.alarms {
+            let sev = alarm
+                .severity
+                .as_ref()
+                .map_or("none".to_string(), |s| s.value.clone());
+            *counts.entry(sev).or_default() += 1;
+        }
+        for sev in &site.config.severities {
+            cov.by_severity
+                .push((sev.clone(), counts.remove(sev).unwrap_or(0)));
+        }
+        cov.by_severity.extend(counts);
+        cov
+    }
+
+    /// The `check` summary line about alarms.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "coverage: {}/{} alarms reach a runbook, {} without a working runbook, {} external (not verified); {} runbooks reached by no alarm or triage tree",
+            self.alarms_ok,
+            self.alarms,
+            self.without_runbook.len(),
+            self.external.len(),
+            self.unreached_runbooks.len()
+        )
+    }
+}
+
+/// Runbook pages that triage trees lead to (none until trees are parsed).
+pub fn tree_targets(_site: &Site) -> Vec<usize> {
+    Vec::new()
+}
