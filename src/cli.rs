@@ -29,6 +29,29 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every check and report; write nothing
     Check(CheckArgs),
+    /// The health summary: HEALTHY, DEGRADED or UNHEALTHY, with the evidence
+    /// (exit 0 whenever it could run, 2 when it could not)
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The site's root folder (holding opswiki.yaml and content/)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// The date overdue and staleness rules count from, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// text for a terminal, json for scripts, markdown to paste into a channel
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub format: StatusFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

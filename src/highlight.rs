@@ -15,6 +15,29 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// opswiki's own compact grammars for the languages runbooks are made of.
+/// syntect still does the highlighting; these grammars have a handful of
+/// patterns where the bundled Sublime ones have hundreds of contexts, which
+/// made highlighting most of a build's time (see the README's benchmark).
+fn ops_syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        let mut builder = syntect::parsing::SyntaxSetBuilder::new();
+        for (name, text) in [
+            ("shell", include_str!("syntaxes/shell.sublime-syntax")),
+            ("yaml", include_str!("syntaxes/yaml.sublime-syntax")),
+        ] {
+            match syntect::parsing::SyntaxDefinition::load_from_str(text, true, Some(name)) {
+                Ok(def) => builder.add(def),
+                // A grammar of ours that does not load is a bug, not a user
+                // error: fall back to the bundled grammars rather than fail.
+                Err(err) => eprintln!("warning: built-in {name} grammar: {err}"),
+            }
+        }
+        builder.build()
+    })
+}
+
 /// Languages whose blocks get a copy button: commands to paste in a terminal.
 pub fn is_shell(lang: &str) -> bool {
     matches!(
@@ -23,15 +46,16 @@ pub fn is_shell(lang: &str) -> bool {
     )
 }
 
-fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
+fn find_syntax(lang: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReference)> {
+    if lang.is_empty() || lang == "promql" || lang == "text" || lang == "plain" {
+        return None;
+    }
+    let ops = ops_syntaxes();
+    if let Some(syntax) = ops.find_syntax_by_token(lang) {
+        return Some((ops, syntax));
+    }
     let set = syntaxes();
-    let token = match lang {
-        "shell" | "zsh" | "console" | "shell-session" => "bash",
-        "yml" => "yaml",
-        "promql" => return None,
-        other => other,
-    };
-    set.find_syntax_by_token(token)
+    set.find_syntax_by_token(lang).map(|syntax| (set, syntax))
 }
 
 /// A code block as HTML. Unknown languages are escaped plain text.
@@ -42,8 +66,8 @@ pub fn code_block(lang: &str, code: &str) -> String {
         .unwrap_or("")
         .to_ascii_lowercase();
     let body = match find_syntax(&lang) {
-        Some(syntax) if !lang.is_empty() => highlight(syntax, code),
-        _ => escape_html(code),
+        Some((set, syntax)) => highlight(set, syntax, code),
+        None => escape_html(code),
     };
     let lang_attr = escape_html(&lang);
     if is_shell(&lang) {
@@ -57,8 +81,8 @@ pub fn code_block(lang: &str, code: &str) -> String {
     }
 }
 
-fn highlight(syntax: &SyntaxReference, code: &str) -> String {
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), CLASS_STYLE);
+fn highlight(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> String {
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         // A grammar error leaves the rest of the block as plain text.
         if generator
@@ -116,6 +140,20 @@ mod tests {
         assert!(html.contains("hl-"), "{html}");
         let plain = code_block("yaml", "a: 1\n");
         assert!(!plain.contains("class=\"copy\""));
+    }
+
+    #[test]
+    fn ops_grammars_load_and_classify() {
+        let html = code_block("bash", "# check\nkubectl get pods -n \"$NS\" | grep Error\n");
+        assert!(html.contains("hl-comment"), "{html}");
+        assert!(html.contains("hl-entity hl-name hl-function"), "{html}");
+        assert!(html.contains("hl-variable hl-parameter"), "{html}");
+        assert!(html.contains("hl-string"), "{html}");
+        let yaml = code_block("yaml", "spec:\n  replicas: 3 # note\n  name: \"x\"\n");
+        assert!(yaml.contains("hl-entity hl-name hl-tag"), "{yaml}");
+        assert!(yaml.contains("hl-constant hl-numeric"), "{yaml}");
+        // Languages we have no grammar of our own for use the bundled ones.
+        assert!(code_block("python", "def f():\n    return 1\n").contains("hl-"));
     }
 
     #[test]

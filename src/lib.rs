@@ -6,6 +6,7 @@
 //! output format; [`cmd`] holds the commands the binary calls.
 
 pub mod alarms;
+pub mod chart;
 pub mod check;
 pub mod cli;
 pub mod cmd;
@@ -18,7 +19,13 @@ pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod output;
+pub mod postmortem;
 pub mod render;
+pub mod report;
+pub mod search;
 pub mod site;
 pub mod source;
+pub mod status;
+pub mod trees;
 pub mod yaml;

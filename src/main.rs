@@ -9,5 +9,6 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Status(args) => cmd::status::run(args),
     }
 }

@@ -297,6 +297,20 @@ pub struct RenderContext<'a> {
 
 /// Render a page body to HTML.
 pub fn render(body: &str, ctx: &RenderContext) -> String {
+    render_with_text(body, ctx, None)
+}
+
+/// A page body's plain text by section, for the search index: `[0]` is the
+/// text before the first heading, `[i + 1]` the text under heading `i`.
+pub type SectionText = Vec<String>;
+
+/// Render a page body to HTML and, into `text`, its plain text by section
+/// (from the same parse).
+pub fn render_with_text(
+    body: &str,
+    ctx: &RenderContext,
+    mut text: Option<&mut SectionText>,
+) -> String {
     let mut out = String::with_capacity(body.len() * 2);
     let mut heading_index = 0;
     let mut events: Vec<Event> = Vec::new();
@@ -329,6 +343,9 @@ pub fn render(body: &str, ctx: &RenderContext) -> String {
             }),
             other => other,
         };
+        if let Some(sink) = text.as_deref_mut() {
+            collect_text(sink, &event, heading_buf.is_some());
+        }
         if let Some((_, code)) = code_buf.as_mut() {
             match event {
                 Event::Text(t) => code.push_str(&t),
@@ -377,6 +394,32 @@ pub fn render(body: &str, ctx: &RenderContext) -> String {
     }
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
     out
+}
+
+/// Add an event's text to the current section of `sink`; a heading's end
+/// starts the next section.
+fn collect_text(sink: &mut SectionText, event: &Event, in_heading: bool) {
+    if sink.is_empty() {
+        sink.push(String::new());
+    }
+    match event {
+        Event::End(TagEnd::Heading(_)) => sink.push(String::new()),
+        _ if in_heading => {}
+        Event::Text(t) | Event::Code(t) => {
+            if let Some(section) = sink.last_mut() {
+                section.push_str(t);
+            }
+        }
+        Event::SoftBreak | Event::HardBreak | Event::End(_) => {
+            if let Some(section) = sink.last_mut()
+                && !section.ends_with(char::is_whitespace)
+                && !section.is_empty()
+            {
+                section.push(' ');
+            }
+        }
+        _ => {}
+    }
 }
 
 fn rewrite<'a>(ctx: &RenderContext, dest: CowStr<'a>) -> CowStr<'a> {

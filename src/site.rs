@@ -29,6 +29,13 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// Every alarm of every file under `content/alarms/`, in file order.
     pub alarms: Vec<Alarm>,
+    /// Every triage tree: YAML files under `content/trees/`, then the
+    /// fenced `triage` blocks of pages, in page order.
+    pub trees: Vec<crate::trees::Tree>,
+    /// Every post-mortem page's summary, timeline, action items and runbooks.
+    pub postmortems: Vec<crate::postmortem::Postmortem>,
+    /// Every weekly report's data, in page order.
+    pub reports: Vec<crate::report::Report>,
     pub links: LinkIndex,
     pub assets: Vec<(String, PathBuf)>,
     pub templates: HashMap<String, String>,
@@ -126,12 +133,21 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         assets.iter().map(|(p, _)| p.as_str()),
         config.base_url.as_deref(),
     );
+    let (trees, tree_diags) = crate::trees::build(&sources, &pages, &links);
+    diags.extend(tree_diags);
+    let (postmortems, postmortem_diags) = crate::postmortem::build(&sources, &pages, &links);
+    diags.extend(postmortem_diags);
+    let (reports, report_diags) = crate::report::build(&sources, &pages, &config);
+    diags.extend(report_diags);
     let site = Site {
         root,
         config,
         sources,
         pages,
         alarms: all_alarms,
+        trees,
+        postmortems,
+        reports,
         links,
         assets,
         templates,
@@ -161,6 +177,10 @@ fn parse_page(index: usize, file: &SourceFile, config: &Config) -> (Page, Vec<Di
     }
     if kind == PageKind::Runbook {
         read_heading_fields(file, &scan, config, &mut meta, &mut diags);
+    }
+    if kind == PageKind::Postmortem {
+        let front = split.front.as_ref();
+        crate::postmortem::read_summary_fields(file, &scan, front, config, &mut meta, &mut diags);
     }
     let title = meta
         .title
@@ -310,7 +330,7 @@ fn read_front_matter(
 const SEVERITY_PLACEHOLDER_HELP: &str =
     "the template lists every severity: keep the one that applies";
 
-fn check_severity(sev: &Field<String>, config: &Config, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_severity(sev: &Field<String>, config: &Config, diags: &mut Vec<Diagnostic>) {
     if sev.value.contains('|') {
         diags.push(
             Diagnostic::error(

@@ -4,6 +4,9 @@
 mod alarms;
 pub(crate) mod links;
 mod pages;
+mod postmortems;
+mod reports;
+mod trees;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -32,6 +35,9 @@ pub fn run(site: &Site, options: &CheckOptions) -> Vec<Diagnostic> {
         })
         .collect();
     alarms::check_alarms(site, options, &mut diags);
+    trees::check_trees(site, &mut diags);
+    postmortems::check_postmortems(site, options, &mut diags);
+    reports::check_reports(site, &mut diags);
     diags
 }
 

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod status;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -21,8 +22,11 @@ pub const EXIT_CANNOT_RUN: u8 = 2;
 
 /// Load, parse and check a site: the part `check` and `build` share.
 pub fn load_and_check(common: &CommonArgs) -> Result<(Site, Vec<Diagnostic>)> {
+    let timer = StageTimer::from_env();
     let loaded = crate::load::load(&common.root)?;
+    timer.mark("load");
     let (site, mut diags) = crate::site::parse(loaded);
+    timer.mark("parse");
     let today = today(common);
     diags.extend(crate::check::run(
         &site,
@@ -35,7 +39,30 @@ pub fn load_and_check(common: &CommonArgs) -> Result<(Site, Vec<Diagnostic>)> {
         diags.push(d);
     }
     diag::sort(&mut diags);
+    timer.mark("check");
     Ok((site, diags))
+}
+
+/// Prints how long each stage took when `OPSWIKI_TIMINGS` is set: the first
+/// thing to look at when a build is slow.
+pub struct StageTimer {
+    last: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl StageTimer {
+    pub fn from_env() -> StageTimer {
+        StageTimer {
+            last: std::env::var_os("OPSWIKI_TIMINGS").map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+
+    pub fn mark(&self, stage: &str) {
+        if let Some(last) = &self.last {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {stage:<8} {:>8.1?}", now - last.get());
+            last.set(now);
+        }
+    }
 }
 
 pub fn today(common: &CommonArgs) -> NaiveDate {

@@ -5,11 +5,17 @@
 //! written site and a failed build leaves the previous one untouched.
 
 mod alarms;
+mod postmortems;
+mod reports;
+mod status;
+mod search_page;
 pub mod templates;
+mod tree_svg;
+mod trees;
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -23,10 +29,13 @@ use crate::highlight;
 use crate::links::Target;
 use crate::markdown::{self, RenderContext};
 use crate::model::{Page, PageKind, output_path, root_prefix};
+use crate::output::Staging;
 use crate::site::Site;
 
 pub const STYLE_CSS: &str = include_str!("../../static/style.css");
 pub const SCRIPT_JS: &str = include_str!("../../static/opswiki.js");
+/// The triage walk-through, loaded only by pages that show a tree.
+pub const TRIAGE_JS: &str = include_str!("../../static/triage.js");
 
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -79,7 +88,10 @@ pub struct Renderer<'a> {
     site: &'a Site,
     tera: Tera,
     coverage: Coverage,
+    triage: trees::TriageIndex,
     today: NaiveDate,
+    /// Each page's plain text by section, left by `body_html` for the search index.
+    search_text: crate::search::TextSink,
 }
 
 impl<'a> Renderer<'a> {
@@ -90,7 +102,9 @@ impl<'a> Renderer<'a> {
             site,
             tera,
             coverage: Coverage::of(site),
+            triage: trees::TriageIndex::new(&site.trees),
             today,
+            search_text: Default::default(),
         })
     }
 
@@ -131,6 +145,9 @@ impl<'a> Renderer<'a> {
             active: section == key,
         };
         let mut nav = vec![nav_item("Runbooks", "runbooks/index.html", "runbooks")];
+        if !self.site.trees.is_empty() {
+            nav.push(nav_item("Triage", "trees/index.html", "trees"));
+        }
         if !self.site.alarms.is_empty() {
             nav.push(nav_item("Alarms", alarms::CATALOGUE_PATH, "alarms"));
             nav.push(nav_item("Coverage", alarms::COVERAGE_PATH, "coverage"));
@@ -148,6 +165,10 @@ impl<'a> Renderer<'a> {
                 nav.push(nav_item(label, target, key));
             }
         }
+        if !self.site.postmortems.is_empty() {
+            nav.push(nav_item("Actions", crate::status::ACTIONS_PATH, "actions"));
+        }
+        nav.push(nav_item("Status", crate::status::STATUS_PATH, "status"));
         ctx.insert("nav", &nav);
         ctx
     }
@@ -170,22 +191,35 @@ impl<'a> Renderer<'a> {
                 Ok(Target::External) | Err(_) => None,
             }
         };
+        // Triage blocks become trees in place, in the order the scan read them.
+        let triage_blocks = std::cell::Cell::new(0);
         let fenced = |lang: &str, code: &str| -> Option<String> {
             (lang == "triage").then(|| {
-                format!(
-                    "<pre class=\"triage-source\"><code>{}</code></pre>\n",
-                    highlight::escape_html(code)
-                )
+                let n = triage_blocks.get();
+                triage_blocks.set(n + 1);
+                self.fenced_tree_html(page, n).unwrap_or_else(|| {
+                    format!(
+                        "<pre class=\"triage-source\"><code>{}</code></pre>\n",
+                        highlight::escape_html(code)
+                    )
+                })
             })
         };
-        markdown::render(
+        // The same parse leaves the page's text by section for the search index.
+        let mut text = crate::search::enabled().then(markdown::SectionText::new);
+        let html = markdown::render_with_text(
             &file.text[page.body_offset..],
             &RenderContext {
                 headings: &page.scan.headings,
                 rewrite_link: &rewrite,
                 render_fenced: &fenced,
             },
-        )
+            text.as_mut(),
+        );
+        if let Some(text) = text {
+            self.search_text.put(&page.id, text);
+        }
+        html
     }
 
     fn render_page(&self, index: usize, page: &Page) -> Result<(String, String)> {
@@ -214,6 +248,8 @@ impl<'a> Renderer<'a> {
         ctx.insert("toc", &toc);
         if page.kind == PageKind::Runbook {
             ctx.insert("alarms_here", &self.alarms_leading_to(index, &root));
+            ctx.insert("triage_paths", &self.triage_paths(page, &root));
+            ctx.insert("incidents_here", &self.incidents_using(index, &root));
         }
         let template = match (page.id.as_str(), page.kind) {
             ("index", _) => {
@@ -221,6 +257,14 @@ impl<'a> Renderer<'a> {
                 "home.html"
             }
             (_, PageKind::Runbook) => "runbook.html",
+            (_, PageKind::Postmortem) => {
+                ctx.insert("pm", &self.postmortem_view(index, &root));
+                "postmortem.html"
+            }
+            (_, PageKind::Report) => {
+                ctx.insert("report", &self.report_view(index, &root));
+                "report.html"
+            }
             _ => "page.html",
         };
         let html = self
@@ -320,20 +364,41 @@ impl<'a> Renderer<'a> {
 
     /// Every generated file of the site: (path in output, contents).
     pub fn render_all(&self) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut files: Vec<(String, Vec<u8>)> = self
-            .site
+        let files = std::sync::Mutex::new(Vec::new());
+        self.render_each(&|path, bytes| {
+            files
+                .lock()
+                .map_err(|_| anyhow::anyhow!("a render thread panicked"))?
+                .push((path.to_string(), bytes.to_vec()));
+            Ok(())
+        })?;
+        files
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a render thread panicked"))
+    }
+
+    /// Render every file of the site, handing each to `emit` as soon as it
+    /// is ready (in parallel), so a build never holds the whole site in
+    /// memory and writing overlaps rendering. Returns the number of files.
+    pub fn render_each(&self, emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<usize> {
+        self.site
             .pages
             .par_iter()
             .enumerate()
-            .map(|(i, page)| self.render_page(i, page).map(|(p, h)| (p, h.into_bytes())))
-            .collect::<Result<_>>()?;
+            .try_for_each(|(i, page)| {
+                let (path, html) = self.render_page(i, page)?;
+                emit(&path, html.as_bytes())
+            })?;
+        let mut count = self.site.pages.len();
         let taken: std::collections::HashSet<String> =
-            files.iter().map(|(p, _)| p.clone()).collect();
+            self.site.pages.iter().map(|p| output_path(&p.id)).collect();
         let mut generated = vec![self.render_runbook_index()?, self.render_404()?];
         if !self.site.alarms.is_empty() {
             generated.push(self.render_catalogue()?);
             generated.push(self.render_coverage()?);
         }
+        generated.extend(self.render_trees()?);
+        generated.push(self.render_search_page()?);
         if self.site.pages_of(PageKind::Postmortem).next().is_some() {
             generated.push(self.render_list(
                 PageKind::Postmortem,
@@ -342,8 +407,12 @@ impl<'a> Renderer<'a> {
             )?);
         }
         if self.site.pages_of(PageKind::Report).next().is_some() {
-            generated.push(self.render_list(PageKind::Report, "reports", "Weekly ops reports")?);
+            generated.push(self.render_reports_index()?);
         }
+        if !self.site.postmortems.is_empty() {
+            generated.push(self.render_actions()?);
+        }
+        generated.push(self.render_status()?);
         if !taken.contains("index.html") {
             let mut ctx = self.base_context("index.html", "", &self.site.config.title);
             ctx.insert("home", &self.home_stats(""));
@@ -352,106 +421,56 @@ impl<'a> Renderer<'a> {
             generated.push(("index.html".into(), self.tera.render("home.html", &ctx)?));
         }
         // A page the author wrote wins over a generated page at the same path.
-        files.extend(
-            generated
-                .into_iter()
-                .filter(|(p, _)| !taken.contains(p))
-                .map(|(p, h)| (p, h.into_bytes())),
-        );
-        files.push(("static/style.css".into(), STYLE_CSS.as_bytes().to_vec()));
-        files.push(("static/opswiki.js".into(), SCRIPT_JS.as_bytes().to_vec()));
-        files.push((
-            "static/highlight.css".into(),
-            highlight::stylesheet().into_bytes(),
-        ));
-        Ok(files)
+        for (path, html) in generated.iter().filter(|(p, _)| !taken.contains(p)) {
+            emit(path, html.as_bytes())?;
+            count += 1;
+        }
+        let statics: [(&str, Vec<u8>); 4] = [
+            ("static/style.css", STYLE_CSS.as_bytes().to_vec()),
+            ("static/opswiki.js", SCRIPT_JS.as_bytes().to_vec()),
+            ("static/triage.js", TRIAGE_JS.as_bytes().to_vec()),
+            ("static/highlight.css", highlight::stylesheet().into_bytes()),
+        ];
+        for (path, bytes) in &statics {
+            emit(path, bytes)?;
+        }
+        // The search index, from the texts `body_html` left (after every page).
+        let search = crate::search::files(self.site, &self.search_text);
+        search
+            .par_iter()
+            .try_for_each(|(path, bytes)| emit(path, bytes))?;
+        Ok(count + statics.len() + search.len())
     }
 }
 
 /// Render the site into `options.output`, atomically.
 pub fn build(site: &Site, options: &RenderOptions) -> Result<BuildStats> {
+    let timer = crate::cmd::StageTimer::from_env();
     let renderer = Renderer::new(site, options.today)?;
-    let files = renderer.render_all()?;
-    let staging = sibling(&options.output, "tmp")?;
-    if staging.exists() {
-        fs::remove_dir_all(&staging)
-            .with_context(|| format!("cannot clear `{}`", staging.display()))?;
-    }
-    fs::create_dir_all(&staging)
-        .with_context(|| format!("cannot create `{}`", staging.display()))?;
-    let result =
-        write_all(site, &files, &staging).and_then(|()| swap_in(&staging, &options.output));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result?;
+    let staging = Staging::begin(&options.output)?;
+    let files = renderer.render_each(&|path, bytes| staging.write(path, bytes))?;
+    timer.mark("render+write");
+    copy_sources(site, &staging)?;
+    staging.commit()?;
+    timer.mark("swap");
     Ok(BuildStats {
         pages: site.pages.len(),
-        files: files.len() + site.assets.len() + site.static_files.len(),
+        files: files + site.assets.len() + site.static_files.len(),
     })
 }
 
-fn write_all(site: &Site, files: &[(String, Vec<u8>)], dir: &Path) -> Result<()> {
-    files
-        .par_iter()
-        .try_for_each(|(path, bytes)| write_file(&dir.join(path), bytes))?;
-    // Content assets, then the site's static files (which override ours).
+/// Copy what is copied unchanged: content assets, then the site's static
+/// files (which override ours).
+fn copy_sources(site: &Site, staging: &Staging) -> Result<()> {
     site.assets
         .par_iter()
-        .try_for_each(|(rel, abs)| copy_file(abs, &dir.join(rel)))?;
+        .try_for_each(|(rel, abs)| staging.copy(rel, abs))?;
     site.static_files
         .par_iter()
-        .try_for_each(|(rel, abs)| copy_file(abs, &dir.join("static").join(rel)))?;
+        .try_for_each(|(rel, abs)| staging.copy(&format!("static/{rel}"), abs))?;
     Ok(())
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    }
-    fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
-}
 
-fn copy_file(from: &Path, to: &Path) -> Result<()> {
-    if let Some(parent) = to.parent() {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    }
-    fs::copy(from, to).with_context(|| format!("cannot copy `{}`", from.display()))?;
-    Ok(())
-}
 
-/// `site` → `.site.tmp` beside it (same file system, so renames are atomic).
-fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
-    let name = output
-        .file_name()
-        .with_context(|| format!("output `{}` has no folder name", output.display()))?;
-    Ok(output.with_file_name(format!(".{}.{tag}", name.to_string_lossy())))
-}
 
-/// Replace `output` by `staging`. The old output is renamed aside first, then
-/// the new one renamed in; a crash between the two leaves both whole, and the
-/// next build puts the old one back before anything else.
-fn swap_in(staging: &Path, output: &Path) -> Result<()> {
-    let old = sibling(output, "old")?;
-    if old.exists() {
-        if output.exists() {
-            fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove `{}`", old.display()))?;
-        } else {
-            fs::rename(&old, output)
-                .with_context(|| format!("cannot restore `{}`", output.display()))?;
-        }
-    }
-    if output.exists() {
-        fs::rename(output, &old)
-            .with_context(|| format!("cannot move the previous `{}` aside", output.display()))?;
-    }
-    fs::rename(staging, output)
-        .with_context(|| format!("cannot move the new site into `{}`", output.display()))?;
-    if old.exists() {
-        fs::remove_dir_all(&old).with_context(|| format!("cannot remove `{}`", old.display()))?;
-    }
-    Ok(())
-}

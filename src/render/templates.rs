@@ -24,6 +24,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "coverage.html",
         include_str!("../../templates/coverage.html"),
     ),
+    ("triage.html", include_str!("../../templates/triage.html")),
+    ("tree.html", include_str!("../../templates/tree.html")),
+    ("trees.html", include_str!("../../templates/trees.html")),
+    (
+        "search_box.html",
+        include_str!("../../templates/search_box.html"),
+    ),
+    ("search.html", include_str!("../../templates/search.html")),
+    (
+        "postmortem.html",
+        include_str!("../../templates/postmortem.html"),
+    ),
+    ("report.html", include_str!("../../templates/report.html")),
+    ("reports.html", include_str!("../../templates/reports.html")),
+    ("actions.html", include_str!("../../templates/actions.html")),
+    ("status.html", include_str!("../../templates/status.html")),
 ];
 
 /// Compile the templates, the site's overrides winning. A template that does

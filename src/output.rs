@@ -1,0 +1,255 @@
+//! The output folder, replaced atomically.
+//!
+//! A build writes into a staging folder beside the output (`.site.tmp`) and
+//! then exchanges it with the output in one atomic step, so the output is
+//! always either the previous site or the new one, whole, even if the build
+//! is killed. The previous site is kept as `.site.old` and recycled as the
+//! next build's staging folder: files are overwritten in place and only
+//! stale ones are deleted, because deleting ten thousand files can take a
+//! minute on disks that discard freed blocks, while overwriting takes a
+//! second.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, anyhow};
+
+/// A build's staging folder. Dropping it without [`Staging::commit`] leaves
+/// the output untouched (the partial staging folder is recycled next time).
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    written: Mutex<HashSet<PathBuf>>,
+}
+
+/// `site` → `.site.<tag>` beside it (same file system, so renames are atomic).
+pub fn sibling(output: &Path, tag: &str) -> Result<PathBuf> {
+    let name = output
+        .file_name()
+        .with_context(|| format!("output `{}` has no folder name", output.display()))?;
+    Ok(output.with_file_name(format!(".{}.{tag}", name.to_string_lossy())))
+}
+
+impl Staging {
+    /// Prepare a staging folder for `output`, first repairing what a killed
+    /// build may have left.
+    pub fn begin(output: &Path) -> Result<Staging> {
+        let staging = sibling(output, "tmp")?;
+        let old = sibling(output, "old")?;
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        // Killed between renames on a system without an atomic exchange:
+        // the previous site is whole in `.old`.
+        if !output.exists() && old.is_dir() {
+            fs::rename(&old, output)
+                .with_context(|| format!("cannot restore `{}`", output.display()))?;
+        }
+        if !staging.is_dir() {
+            if old.is_dir() {
+                fs::rename(&old, &staging)
+                    .with_context(|| format!("cannot reuse `{}`", old.display()))?;
+            } else {
+                fs::create_dir_all(&staging)
+                    .with_context(|| format!("cannot create `{}`", staging.display()))?;
+            }
+        }
+        Ok(Staging {
+            output: output.to_path_buf(),
+            dir: staging,
+            written: Mutex::new(HashSet::new()),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn record(&self, path: PathBuf) -> Result<()> {
+        self.written
+            .lock()
+            .map_err(|_| anyhow!("a writer thread panicked"))?
+            .insert(path);
+        Ok(())
+    }
+
+    /// Write one file (a path relative to the output, `/`-separated).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(rel);
+        create_parent(&path)?;
+        // A folder where a file goes (a page became a section) is replaced.
+        if path.is_dir() {
+            fs::remove_dir_all(&path)
+                .with_context(|| format!("cannot replace `{}`", path.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
+        self.record(path)
+    }
+
+    /// Copy a file unchanged into the output.
+    pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        let path = self.dir.join(rel);
+        create_parent(&path)?;
+        fs::copy(from, &path).with_context(|| format!("cannot copy `{}`", from.display()))?;
+        self.record(path)
+    }
+
+    /// Delete what this build did not write, then swap the staging folder in.
+    pub fn commit(self) -> Result<()> {
+        let written = self
+            .written
+            .into_inner()
+            .map_err(|_| anyhow!("a writer thread panicked"))?;
+        prune(&self.dir, &written)?;
+        let old = sibling(&self.output, "old")?;
+        if self.output.exists() {
+            exchange(&self.dir, &self.output)?;
+            // The staging path now holds the previous site: keep it for reuse.
+            fs::rename(&self.dir, &old)
+                .with_context(|| format!("cannot keep `{}`", old.display()))?;
+        } else {
+            fs::rename(&self.dir, &self.output)
+                .with_context(|| format!("cannot create `{}`", self.output.display()))?;
+        }
+        Ok(())
+    }
+}
+
+fn create_parent(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent()
+        && !parent.is_dir()
+    {
+        // A file where a folder goes (a page became a section) is replaced.
+        let mut ancestor = Some(parent);
+        while let Some(a) = ancestor {
+            if a.is_file() {
+                fs::remove_file(a).with_context(|| format!("cannot replace `{}`", a.display()))?;
+                break;
+            }
+            ancestor = a.parent();
+        }
+        fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// Remove files under `dir` that are not in `keep`, and folders left empty.
+fn prune(dir: &Path, keep: &HashSet<PathBuf>) -> Result<()> {
+    for entry in walkdir::WalkDir::new(dir).contents_first(true).min_depth(1) {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            // Fails harmlessly when the folder still has files.
+            let _ = fs::remove_dir(path);
+        } else if !keep.contains(path) {
+            fs::remove_file(path).with_context(|| format!("cannot remove `{}`", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Swap two folders in one atomic step where the OS can.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    // File systems without RENAME_EXCHANGE: two renames (a crash between
+    // them is repaired by `Staging::begin`).
+    if err.raw_os_error() == Some(libc::EINVAL) || err.raw_os_error() == Some(libc::ENOSYS) {
+        return exchange_by_renames(a, b);
+    }
+    Err(err).with_context(|| format!("cannot swap `{}` into `{}`", a.display(), b.display()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    exchange_by_renames(a, b)
+}
+
+fn exchange_by_renames(staging: &Path, output: &Path) -> Result<()> {
+    let old = sibling(output, "old")?;
+    fs::rename(output, &old)
+        .with_context(|| format!("cannot move the previous `{}` aside", output.display()))?;
+    fs::rename(staging, output)
+        .with_context(|| format!("cannot move the new site into `{}`", output.display()))?;
+    // Leave the previous site where `commit` expects it.
+    fs::rename(&old, staging).with_context(|| format!("cannot keep `{}`", old.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(dir: &Path) -> Vec<String> {
+        let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                format!("{rel}={}", fs::read_to_string(e.path()).unwrap())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn builds_swap_whole_and_recycle_the_previous_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let s = Staging::begin(&out).unwrap();
+        s.write("a/index.html", b"one").unwrap();
+        s.write("b/index.html", b"b").unwrap();
+        s.commit().unwrap();
+        assert_eq!(files(&out), vec!["a/index.html=one", "b/index.html=b"]);
+
+        let s = Staging::begin(&out).unwrap();
+        s.write("a/index.html", b"two").unwrap();
+        // Not committed: the output is untouched.
+        drop(s);
+        assert_eq!(files(&out), vec!["a/index.html=one", "b/index.html=b"]);
+
+        let s = Staging::begin(&out).unwrap();
+        s.write("a/index.html", b"three").unwrap();
+        s.write("c", b"c").unwrap();
+        s.commit().unwrap();
+        // `b` was not written this time: gone, and no empty folder left.
+        assert_eq!(files(&out), vec!["a/index.html=three", "c=c"]);
+        assert!(!out.join("b").exists());
+        assert!(sibling(&out, "old").unwrap().is_dir());
+        assert!(!sibling(&out, "tmp").unwrap().exists());
+    }
+
+    #[test]
+    fn a_killed_swap_is_repaired() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let old = sibling(&out, "old").unwrap();
+        fs::create_dir_all(&old).unwrap();
+        fs::write(old.join("x"), "previous").unwrap();
+        // `site` missing, `.site.old` whole: begin restores it.
+        let s = Staging::begin(&out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("x")).unwrap(), "previous");
+        drop(s);
+    }
+}

@@ -1,0 +1,456 @@
+//! Search: the site model in, a sharded index out, read by
+//! `static/search.js` in the browser.
+//!
+//! One entry per heading section of every page (so a result lands on its
+//! section's anchor), carrying the page's title, kind, severity, services,
+//! owner and tags; each alarm is indexed on the section its runbook link
+//! lands on, so an alarm name pasted from a pager finds that section first.
+//! Alarms whose link reaches no page are indexed on the alarm catalogue.
+//!
+//! Everything is written under `search/` as JavaScript files that call a
+//! global registration function, so they load with `<script>` from
+//! `file://` as well as from any server path:
+//!
+//! | file | holds |
+//! |---|---|
+//! | `search/index.js` | the manifest: shard keys, filter values, stop words |
+//! | `search/s/KEY.js` | the terms whose longest shard-key prefix is KEY, with postings |
+//! | `search/x/ID.js` | the full postings of a term too common to keep whole in its shard |
+//! | `search/d/P.js`, `P-C.js` | page P's title, URL, badges and section snippets (32 a file) |
+//! | `search/f/N.js` | the pages of filter value N (a kind, severity or service) |
+//!
+//! The section texts come from the render pass itself ([`TextSink`]), so
+//! indexing parses no Markdown of its own.
+
+pub mod encode;
+pub mod index;
+pub mod shard;
+pub mod tokenize;
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::alarms::{RunbookLink, resolve_runbook};
+use crate::markdown::{self, RenderContext, SectionText};
+use crate::model::{Page, output_path};
+use crate::site::Site;
+use index::{Index, IndexAlarm, IndexPage, IndexSection};
+use shard::{EncodedTerm, Limits, json_str};
+
+/// The browser side of search, written to `static/search.js`.
+pub const SCRIPT_JS: &str = include_str!("../../static/search.js");
+/// Its styles, written to `static/search.css`.
+pub const STYLE_CSS: &str = include_str!("../../static/search.css");
+
+/// Sections per document file.
+pub const DOCS_PER_FILE: usize = 32;
+/// Characters of a section's text kept for its snippet.
+pub const SNIPPET_CHARS: usize = 280;
+
+/// The alarm catalogue page (rendered by `render::alarms`).
+pub const ALARM_CATALOGUE: &str = "alarms/index.html";
+
+/// Set this environment variable to build without the search index (to
+/// measure what the index costs; the search box then finds nothing).
+pub const DISABLE_ENV: &str = "OPSWIKI_NO_SEARCH_INDEX";
+
+pub fn enabled() -> bool {
+    std::env::var_os(DISABLE_ENV).is_none()
+}
+
+/// Section texts of each rendered page, by page id, collected while the
+/// renderer turns Markdown into HTML (from many threads).
+#[derive(Debug, Default)]
+pub struct TextSink {
+    texts: Mutex<HashMap<String, SectionText>>,
+}
+
+impl TextSink {
+    pub fn put(&self, page_id: &str, text: SectionText) {
+        let mut texts = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+        texts.insert(page_id.to_string(), text);
+    }
+
+    fn take(&self) -> HashMap<String, SectionText> {
+        std::mem::take(&mut *self.texts.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Whitespace collapsed to single spaces.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// A page's section texts straight from its Markdown, for a page the
+/// renderer did not record (none, normally).
+fn text_of(site: &Site, page: &Page) -> SectionText {
+    let file = site.source(page);
+    let keep = |_: &str| None;
+    let none = |_: &str, _: &str| None;
+    let mut text = SectionText::new();
+    markdown::render_with_text(
+        &file.text[page.body_offset..],
+        &RenderContext {
+            headings: &page.scan.headings,
+            rewrite_link: &keep,
+            render_fenced: &none,
+        },
+        Some(&mut text),
+    );
+    text
+}
+
+/// The sections of a page: the top (title and text before the first
+/// heading, merged with a leading `#` heading), then one per heading.
+fn sections_of(page: &Page, text: &SectionText) -> Vec<IndexSection> {
+    let part = |i: usize| text.get(i).map(|t| clean(t)).unwrap_or_default();
+    let mut sections = vec![IndexSection {
+        text: part(0),
+        ..IndexSection::default()
+    }];
+    for (j, h) in page.scan.headings.iter().enumerate() {
+        if j == 0 && h.level == 1 && sections[0].text.is_empty() {
+            sections[0].heading = h.text.clone();
+            sections[0].text = part(1);
+            continue;
+        }
+        sections.push(IndexSection {
+            heading: h.text.clone(),
+            anchor: h.anchor.clone(),
+            text: part(j + 1),
+            alarms: Vec::new(),
+        });
+    }
+    sections
+}
+
+/// The section an anchor lands on: the top when there is none or it is not
+/// found (a leading `#` heading, merged into the top, has no anchor here).
+fn section_of(sections: &[IndexSection], anchor: Option<&str>) -> usize {
+    let Some(anchor) = anchor.map(str::to_lowercase) else {
+        return 0;
+    };
+    sections
+        .iter()
+        .position(|s| !s.anchor.is_empty() && s.anchor == anchor)
+        .unwrap_or(0)
+}
+
+fn alarm_about(alarm: &crate::alarms::Alarm) -> String {
+    [
+        alarm.description.as_deref(),
+        alarm.metric.as_deref(),
+        alarm.filter.as_deref(),
+        alarm.service.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// The index's view of the site: every page, then (if some alarm reaches no
+/// page) the alarm catalogue with one section per such alarm.
+pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexPage> {
+    let mut pages: Vec<IndexPage> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            let text = texts
+                .get(&page.id)
+                .cloned()
+                .unwrap_or_else(|| text_of(site, page));
+            let meta = &page.meta;
+            let mut about = Vec::new();
+            about.extend(meta.owner.as_ref().map(|o| o.value.clone()));
+            about.extend(meta.services.iter().cloned());
+            about.extend(meta.tags.iter().cloned());
+            IndexPage {
+                url: output_path(&page.id),
+                title: page.title.clone(),
+                kind: page.kind.name().to_string(),
+                severity: meta.severity.as_ref().map(|s| s.value.clone()),
+                services: meta.services.clone(),
+                meta: about,
+                sections: sections_of(page, &text),
+            }
+        })
+        .collect();
+    texts.clear();
+
+    let mut catalogue = IndexPage {
+        url: ALARM_CATALOGUE.to_string(),
+        title: "Alarm catalogue".to_string(),
+        kind: "alarm".to_string(),
+        ..IndexPage::default()
+    };
+    catalogue.sections.push(IndexSection::default());
+    for alarm in &site.alarms {
+        let entry = IndexAlarm {
+            name: alarm.name.clone(),
+            about: alarm_about(alarm),
+        };
+        let target = match resolve_runbook(site, alarm) {
+            RunbookLink::Page { page, anchor } => Some((page, anchor)),
+            _ => None,
+        };
+        match target {
+            Some((p, anchor)) => {
+                let s = section_of(&pages[p].sections, anchor.as_deref());
+                let ip = &mut pages[p];
+                if let Some(service) = &alarm.service
+                    && !ip.services.iter().any(|x| x.eq_ignore_ascii_case(service))
+                {
+                    ip.services.push(service.clone());
+                }
+                let section = &mut ip.sections[s];
+                if !section.alarms.iter().any(|a| a.name == alarm.name) {
+                    section.alarms.push(entry);
+                }
+            }
+            None => {
+                if catalogue.sections.iter().any(|s| s.heading == alarm.name) {
+                    continue;
+                }
+                catalogue.sections.push(IndexSection {
+                    heading: alarm.name.clone(),
+                    anchor: alarm.anchor(),
+                    text: clean(&entry.about),
+                    alarms: vec![entry],
+                });
+            }
+        }
+    }
+    // A runbook's own `alarms:` list, for names no alarm file links here.
+    for (p, page) in site.pages.iter().enumerate() {
+        for name in &page.meta.alarms {
+            let ip = &mut pages[p];
+            if !ip
+                .sections
+                .iter()
+                .any(|s| s.alarms.iter().any(|a| a.name == name.value))
+            {
+                ip.sections[0].alarms.push(IndexAlarm {
+                    name: name.value.clone(),
+                    about: String::new(),
+                });
+            }
+        }
+    }
+    if catalogue.sections.len() > 1 {
+        pages.push(catalogue);
+    }
+    pages
+}
+
+/// The first `max` characters of `text`, cut at a word boundary.
+fn snippet(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rfind(' ').map_or(head, |i| &head[..i]);
+            format!("{head} …")
+        }
+    }
+}
+
+/// A page's document files: its badges and, per section, heading, anchor,
+/// snippet and the alarms that land there.
+fn doc_files(p: usize, page: &IndexPage) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (c, chunk) in page.sections.chunks(DOCS_PER_FILE).enumerate() {
+        let id = if c == 0 {
+            p.to_string()
+        } else {
+            format!("{p}-{c}")
+        };
+        let sections: Vec<serde_json::Value> = chunk
+            .iter()
+            .map(|s| {
+                let heading = if s.anchor.is_empty() { "" } else { &s.heading };
+                let mut v = vec![
+                    serde_json::Value::from(heading),
+                    serde_json::Value::from(s.anchor.as_str()),
+                    serde_json::Value::from(snippet(&s.text, SNIPPET_CHARS)),
+                ];
+                if !s.alarms.is_empty() {
+                    v.push(s.alarms.iter().map(|a| a.name.as_str()).collect());
+                }
+                serde_json::Value::Array(v)
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "u": page.url,
+            "t": page.title,
+            "k": page.kind,
+            "s": page.severity,
+            "x": sections,
+        });
+        out.push((
+            format!("search/d/{id}.js"),
+            format!("OpswikiSearch.d(\"{id}\",{doc});\n").into_bytes(),
+        ));
+    }
+    out
+}
+
+/// Filter values: (type, label, pages), kinds and severities in site
+/// order, services sorted.
+fn filters(site: &Site, pages: &[IndexPage]) -> Vec<(&'static str, String, Vec<u32>)> {
+    let mut out = Vec::new();
+    let mut kinds: Vec<String> = Vec::new();
+    for p in pages {
+        if !kinds.contains(&p.kind) {
+            kinds.push(p.kind.clone());
+        }
+    }
+    for kind in kinds {
+        let set = (0..pages.len() as u32)
+            .filter(|&i| pages[i as usize].kind == kind)
+            .collect();
+        out.push(("kind", kind, set));
+    }
+    let mut sevs: Vec<String> = site.config.severities.clone();
+    for p in pages {
+        if let Some(s) = &p.severity
+            && !sevs.iter().any(|x| x.eq_ignore_ascii_case(s))
+        {
+            sevs.push(s.clone());
+        }
+    }
+    for sev in sevs {
+        let set: Vec<u32> = (0..pages.len() as u32)
+            .filter(|&i| {
+                pages[i as usize]
+                    .severity
+                    .as_ref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(&sev))
+            })
+            .collect();
+        if !set.is_empty() {
+            out.push(("sev", sev, set));
+        }
+    }
+    let mut services: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        for s in &p.services {
+            let entry = services
+                .entry(s.to_lowercase())
+                .or_insert_with(|| (s.clone(), Vec::new()));
+            if entry.1.last() != Some(&(i as u32)) {
+                entry.1.push(i as u32);
+            }
+        }
+    }
+    for (_, (label, set)) in services {
+        out.push(("service", label, set));
+    }
+    out
+}
+
+/// Every file of the search index, and the script and styles.
+pub fn files(site: &Site, sink: &TextSink) -> Vec<(String, Vec<u8>)> {
+    let mut files = vec![
+        ("static/search.js".to_string(), SCRIPT_JS.as_bytes().to_vec()),
+        (
+            "static/search.css".to_string(),
+            STYLE_CSS.as_bytes().to_vec(),
+        ),
+    ];
+    if !enabled() {
+        return files;
+    }
+    let pages = pages(site, sink.take());
+    files.extend(index_files(site, &pages, &Limits::default()));
+    files
+}
+
+/// The index files for `pages`.
+pub fn index_files(site: &Site, pages: &[IndexPage], limits: &Limits) -> Vec<(String, Vec<u8>)> {
+    let index = Index::build(pages);
+    let encoded: Vec<EncodedTerm> = index
+        .terms
+        .par_iter()
+        .map(|(term, postings)| {
+            let (shown, overflow) = shard::encode_term(postings, limits.postings_per_term);
+            EncodedTerm {
+                term,
+                shown,
+                overflow,
+                total: postings.len(),
+            }
+        })
+        .collect();
+    let (keys, mut files) = shard::files(&encoded, limits);
+    drop(encoded);
+
+    let docs: Vec<(String, Vec<u8>)> = pages
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(p, page)| doc_files(p, page))
+        .collect();
+
+    let page_count = pages.len() as u32;
+    let filter_list = filters(site, pages);
+    let mut filter_entries = Vec::new();
+    for (i, (kind, label, set)) in filter_list.iter().enumerate() {
+        files.push((
+            format!("search/f/{i}.js"),
+            format!(
+                "OpswikiSearch.f({i},\"{}\");\n",
+                encode::page_set(set, page_count)
+            )
+            .into_bytes(),
+        ));
+        filter_entries.push(format!("[\"{kind}\",{}]", json_str(label)));
+    }
+
+    // The version: a hash of the shards, so a browser never mixes files of
+    // two builds from its cache.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (path, bytes) in &files {
+        path.hash(&mut hasher);
+        bytes.hash(&mut hasher);
+    }
+    page_count.hash(&mut hasher);
+    let version = format!("{:x}", hasher.finish() & 0xffff_ffff_ffff);
+
+    let keys_json: Vec<String> = keys.iter().map(|k| json_str(k)).collect();
+    let stop: Vec<String> = tokenize::STOP_WORDS.iter().map(|w| json_str(w)).collect();
+    let manifest = format!(
+        "OpswikiSearch.m({{\"v\":\"{version}\",\"pages\":{page_count},\"per\":{DOCS_PER_FILE},\"keys\":[{}],\"filters\":[{}],\"stop\":[{}]}});\n",
+        keys_json.join(","),
+        filter_entries.join(","),
+        stop.join(","),
+    );
+    files.push(("search/index.js".to_string(), manifest.into_bytes()));
+    files.extend(docs);
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_cut_at_words() {
+        assert_eq!(snippet("short text", 20), "short text");
+        assert_eq!(snippet("one two three four", 10), "one two …");
+    }
+
+    #[test]
+    fn clean_collapses_space() {
+        assert_eq!(clean("  a\n\n b\tc "), "a b c");
+    }
+}

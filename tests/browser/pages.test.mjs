@@ -1,0 +1,285 @@
+// The example wiki as a reader sees it over file://: a runbook page (title,
+// severity, table of contents, copy buttons, links, dark mode) and the
+// runbook index.
+
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { assert, buildSite, siteUrl, suite } from "./lib.mjs";
+
+const RUNBOOK = "runbooks/api-error-rate-spike/index.html";
+
+// Record what the page copies, whichever way static/opswiki.js copies it:
+// the Clipboard API (Chromium counts file:// as a secure context) or, where
+// that is missing or refused, a selected textarea and execCommand("copy").
+const RECORD_COPY = () => {
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText = (text) => {
+      window.__copied = text;
+      return Promise.resolve();
+    };
+  }
+  const original = Document.prototype.execCommand;
+  Document.prototype.execCommand = function (command, ...rest) {
+    if (command === "copy") {
+      const active = document.activeElement;
+      window.__copied = active && "value" in active ? active.value : String(window.getSelection());
+    }
+    return original.call(this, command, ...rest);
+  };
+};
+
+// Links, stylesheets and scripts of the open page whose file:// target (or
+// its #anchor) does not exist.
+async function brokenLinks(p) {
+  const links = await p.locator("a[href], link[href], script[src]").evaluateAll((els) =>
+    els.map((el) => ({ text: el.textContent.trim(), raw: el.getAttribute("href") ?? el.getAttribute("src"), abs: el.href ?? el.src })),
+  );
+  const broken = [];
+  for (const { text, raw, abs } of links) {
+    if (!abs.startsWith("file:")) continue;
+    const target = new URL(abs);
+    const file = fileURLToPath(target);
+    if (!existsSync(file)) {
+      broken.push(`${raw} (${text}): no file ${file}`);
+      continue;
+    }
+    const id = decodeURIComponent(target.hash.slice(1));
+    if (id && !readFileSync(file, "utf8").includes(`id="${id}"`)) broken.push(`${raw} (${text}): no id="${id}" in ${file}`);
+  }
+  return broken;
+}
+
+// Every page of a built site, as paths relative to it.
+const htmlFiles = (site) => readdirSync(site, { recursive: true }).filter((f) => f.endsWith(".html")).sort();
+
+// WCAG contrast ratio of two computed `rgb(...)` colours.
+function contrast(a, b) {
+  const lum = (css) => {
+    const [r, g, b] = css.match(/[\d.]+/g).slice(0, 3).map(Number).map((c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+await suite("pages", async ({ check, page }) => {
+  const site = buildSite();
+  const url = siteUrl(site, RUNBOOK);
+
+  await check("runbook page has its title and a P1 severity badge", async () => {
+    const p = await page();
+    await p.goto(url);
+    assert.equal(await p.title(), "API Error Rate Spike · Acme Ops Wiki", "document title");
+    const badge = p.locator(".doc-meta .sev");
+    assert.equal(await badge.count(), 1, "severity badges in the runbook header");
+    assert.equal((await badge.textContent()).trim(), "P1", "severity badge text");
+    assert.match(await badge.getAttribute("class"), /\bsev-p1\b/, "severity badge class");
+    const h1 = p.locator("main h1");
+    assert.match(await h1.first().textContent(), /API Error Rate Spike/, "first heading");
+  });
+
+  await check("table of contents links to the sections and moves location.hash", async () => {
+    const p = await page();
+    await p.goto(url);
+    const toc = p.locator("nav.toc");
+    assert.equal(await toc.count(), 1, "tables of contents");
+    const hrefs = await toc.locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    assert.includes(hrefs, "#diagnosis-steps", "TOC links");
+    for (const href of hrefs) {
+      assert.equal(await p.locator(`[id="${href.slice(1)}"]`).count(), 1, `elements with the TOC's anchor ${href}`);
+    }
+    assert.equal(await p.evaluate(() => location.hash), "", "hash before clicking");
+    await toc.locator('a[href="#diagnosis-steps"]').click();
+    await p.waitForFunction(() => location.hash === "#diagnosis-steps");
+    const top = await p.locator("#diagnosis-steps").evaluate((el) => el.getBoundingClientRect().top);
+    assert(top >= 0 && top < 300, `the Diagnosis Steps heading should be scrolled into view below the top bar, its top is at ${top}px`);
+  });
+
+  await check("a shell code block has a Copy button that copies its commands", async () => {
+    const p = await page();
+    await p.addInitScript(RECORD_COPY);
+    await p.goto(url);
+    const button = p.locator(".code-block.shell button.copy").first();
+    assert.equal(await p.locator(".code-block.shell button.copy").count() > 0, true, "Copy buttons on shell blocks");
+    assert.equal((await button.textContent()).trim(), "Copy", "button text before clicking");
+    await button.click();
+    await p.waitForFunction(() => document.querySelector(".code-block.shell button.copy").textContent === "Copied", null, { timeout: 1_000 });
+    const copied = await p.evaluate(() => window.__copied);
+    assert.match(copied, /^kubectl -n orders rollout history deployment\/orders-api \| tail -n 3\n/, "copied text");
+    // It says so only briefly.
+    await p.waitForFunction(() => document.querySelector(".code-block.shell button.copy").textContent === "Copy", null, { timeout: 5_000 });
+  });
+
+  await check("copying falls back to execCommand where the Clipboard API is missing", async () => {
+    const p = await page();
+    await p.addInitScript(() => Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined }));
+    await p.addInitScript(RECORD_COPY);
+    await p.goto(url);
+    await p.locator(".code-block.shell button.copy").nth(1).click();
+    await p.waitForFunction(() => document.querySelectorAll(".code-block.shell button.copy")[1].textContent === "Copied", null, { timeout: 1_000 });
+    assert.match(await p.evaluate(() => window.__copied), /^kubectl -n orders logs deployment\/orders-api --since=15m \\\n/, "copied text");
+    assert.equal(await p.locator("textarea").count(), 0, "textareas left behind");
+  });
+
+  await check("a relative link to another runbook opens a page that exists", async () => {
+    const p = await page();
+    await p.goto(url);
+    const link = p.locator('.markdown a[href$="runbooks/service-outage/index.html"]').first();
+    assert.equal(await link.count(), 1, "links to the Service Outage runbook");
+    const href = await link.getAttribute("href");
+    const navigation = p.waitForNavigation().catch((error) => error);
+    await link.click();
+    const error = await navigation;
+    assert(!(error instanceof Error), `clicking the link ${href} failed: ${String(error?.message).split("\n")[0]}`);
+    assert.match(p.url(), /^file:\/\/.*\/runbooks\/service-outage\/index\.html$/, "URL after clicking");
+    assert.match(await p.title(), /Service Outage/, "title of the linked page");
+    assert.equal(await p.locator(".doc-meta .sev").count(), 1, "severity badge on the linked runbook");
+  });
+
+  await check("every link on the runbook page points at a file (and anchor) that exists", async () => {
+    const p = await page();
+    await p.goto(url);
+    const broken = await brokenLinks(p);
+    assert(broken.length === 0, `${broken.length} broken links:\n  ${broken.join("\n  ")}`);
+  });
+
+  await check("every link on every page of the site resolves", async () => {
+    const p = await page();
+    const pages = htmlFiles(site);
+    assert(pages.length > 20, `expected the whole example wiki, found ${pages.length} pages`);
+    const broken = [];
+    for (const path of pages) {
+      await p.goto(siteUrl(site, path));
+      for (const b of await brokenLinks(p)) broken.push(`${path}: ${b}`);
+    }
+    assert(broken.length === 0, `${broken.length} broken links:\n  ${broken.join("\n  ")}`);
+  });
+
+  await check("dark mode: the page follows prefers-color-scheme and stays readable", async () => {
+    const p = await page();
+    await p.goto(url);
+    const colours = () =>
+      p.evaluate(() => {
+        const css = (el, prop) => getComputedStyle(el)[prop];
+        const badge = document.querySelector(".doc-meta .sev");
+        const code = document.querySelector("pre.code");
+        return {
+          bg: css(document.body, "backgroundColor"),
+          fg: css(document.body, "color"),
+          badgeBg: css(badge, "backgroundColor"),
+          badgeFg: css(badge, "color"),
+          codeBg: css(code, "backgroundColor"),
+        };
+      });
+    await p.emulateMedia({ colorScheme: "light" });
+    const light = await colours();
+    await p.emulateMedia({ colorScheme: "dark" });
+    const dark = await colours();
+    assert.notEqual(dark.bg, light.bg, "body background in dark mode (same as light)");
+    for (const [mode, c] of [["light", light], ["dark", dark]]) {
+      const body = contrast(c.fg, c.bg);
+      assert(body >= 7, `${mode}: body text contrast ${body.toFixed(2)} (${c.fg} on ${c.bg}) is below 7`);
+      const badge = contrast(c.badgeFg, c.badgeBg);
+      assert(badge >= 4.5, `${mode}: P1 badge contrast ${badge.toFixed(2)} (${c.badgeFg} on ${c.badgeBg}) is below 4.5`);
+    }
+    assert(contrast(dark.codeBg, "rgb(255, 255, 255)") > 10, `dark: code blocks should be dark too, got ${dark.codeBg}`);
+  });
+
+  await check("every token in every code block is readable, light and dark", async () => {
+    const low = [];
+    for (const colorScheme of ["light", "dark"]) {
+      const p = await page({ colorScheme });
+      for (const path of htmlFiles(site)) {
+        await p.goto(siteUrl(site, path));
+        const tokens = await p.evaluate(() => {
+          const seen = new Map();
+          for (const pre of document.querySelectorAll("pre.code")) {
+            const bg = getComputedStyle(pre).backgroundColor;
+            const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              const text = node.textContent.trim();
+              if (!text) continue;
+              const el = node.parentElement;
+              const fg = getComputedStyle(el).color;
+              const key = `${fg} on ${bg}`;
+              if (!seen.has(key)) seen.set(key, { fg, bg, text: text.slice(0, 30), cls: el.className });
+            }
+          }
+          return [...seen.values()];
+        });
+        if (path === RUNBOOK) assert(tokens.length > 3, `${path}: expected highlighted code`);
+        for (const t of tokens) {
+          const ratio = contrast(t.fg, t.bg);
+          if (ratio < 4.5) low.push(`${colorScheme} ${path}: "${t.text}" (${t.cls}) ${t.fg} on ${t.bg} = ${ratio.toFixed(2)}`);
+        }
+      }
+    }
+    assert(low.length === 0, `code tokens with contrast below 4.5:\n  ${low.join("\n  ")}`);
+  });
+
+  await check("print: no navigation or buttons, code wraps, a few A4 pages", async () => {
+    const p = await page();
+    await p.goto(url);
+    await p.emulateMedia({ media: "print", colorScheme: "dark" });
+    const shown = await p.evaluate(() =>
+      Object.fromEntries([".topbar", ".sidebar", "button.copy", ".footer", ".doc-meta", "pre.code"].map((sel) => {
+        const el = document.querySelector(sel);
+        return [sel, el ? getComputedStyle(el).display : "missing"];
+      })),
+    );
+    for (const sel of [".topbar", ".sidebar", "button.copy", ".footer"]) assert.equal(shown[sel], "none", `display of ${sel} in print`);
+    for (const sel of [".doc-meta", "pre.code"]) assert.notEqual(shown[sel], "none", `display of ${sel} in print`);
+    const style = await p.evaluate(() => {
+      const css = getComputedStyle(document.querySelector("pre.code"));
+      return { wrap: css.whiteSpace, bg: getComputedStyle(document.body).backgroundColor };
+    });
+    assert.equal(style.wrap, "pre-wrap", "white-space of code in print (long commands must wrap, not be cut)");
+    assert.equal(style.bg, "rgb(255, 255, 255)", "page background in print, even from a dark-mode system");
+    const pdf = (await p.pdf({ format: "A4" })).toString("latin1");
+    const pages = (pdf.match(/\/Type\s*\/Page\b(?!s)/g) || []).length;
+    assert(pages >= 1 && pages <= 6, `the runbook prints on ${pages} A4 pages, expected 1 to 6`);
+  });
+
+  await check("runbook index lists the runbooks grouped by service", async () => {
+    const p = await page();
+    await p.goto(siteUrl(site, "runbooks/index.html"));
+    assert.match(await p.title(), /^Runbooks · /, "index title");
+    const groups = await p.locator("section.service-group").evaluateAll((sections) =>
+      sections.map((s) => ({
+        service: s.querySelector("h2")?.textContent.trim(),
+        id: s.querySelector("h2")?.id,
+        runbooks: [...s.querySelectorAll("tbody tr a")].map((a) => a.textContent.trim()),
+      })),
+    );
+    assert(groups.length >= 3, `expected several service groups, got ${groups.length}`);
+    for (const g of groups) {
+      assert(g.service, "every group has a service heading");
+      assert(g.runbooks.length > 0, `group ${g.service} lists no runbook`);
+      assert.match(g.id, /^service-/, `id of the ${g.service} heading`);
+    }
+    const services = groups.map((g) => g.service);
+    const jumps = await p.locator("nav.service-jump a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    if (jumps.length) assert.equal(jumps.join(" "), groups.map((g) => `#${g.id}`).join(" "), "the Services jump links");
+    assert.equal(new Set(services).size, services.length, `each service once (${services.join(", ")})`);
+    // A runbook with two services appears under both.
+    for (const service of ["orders-api", "api-gateway"]) {
+      const group = groups.find((g) => g.service === service);
+      assert(group, `a group for ${service} among ${services.join(", ")}`);
+      assert.includes(group.runbooks, "API Error Rate Spike", `runbooks under ${service}`);
+    }
+  });
+
+  await check("on a phone nothing scrolls sideways", async () => {
+    const p = await page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    for (const path of ["index.html", "runbooks/index.html", RUNBOOK, "runbooks/release/index.html"]) {
+      await p.goto(siteUrl(site, path));
+      // clientWidth, not innerWidth: a mobile browser widens its layout viewport to fit what overflows.
+      const { scroll, width } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));
+      assert(scroll <= width, `${path}: the page is ${scroll}px wide on a ${width}px screen`);
+    }
+  });
+});
