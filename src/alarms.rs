@@ -298,7 +298,8 @@ fn read_groups(
             alarm.labels = string_pairs(labels);
             alarm.annotations = string_pairs(annotations);
             alarm.description = text(annotations.and_then(|a| a.get("description")))
-                .or_else(|| text(annotations.and_then(|a| a.get("summary"))));
+                .or_else(|| text(annotations.and_then(|a| a.get("summary"))))
+                .map(|d| readable_template(&d));
             alarm.runbook = field(file, annotations.and_then(|a| a.get("runbook_url")));
             alarm.expr = text(rule.get("expr"));
             alarm.for_ = text(rule.get("for"));
@@ -367,12 +368,51 @@ mod tests {
     }
 
     #[test]
+    fn prometheus_templates_read_as_words() {
+        assert_eq!(
+            readable_template("{{ $value | humanizePercentage }} of {{ $labels.job }} failed {{ printf \"%.2f\" 1 }}"),
+            "‹value› of ‹job› failed ‹…›"
+        );
+        assert_eq!(readable_template("no template {{ open"), "no template {{ open");
+    }
+
+    #[test]
     fn unknown_shape_and_bad_yaml() {
         let (_, d) = parse("foo: 1\n");
         assert_eq!(d[0].code, "alarm-file-invalid");
         let (_, d) = parse("- name: [x\n");
         assert_eq!(d[0].code, "alarm-file-invalid");
     }
+}
+
+/// Prometheus annotations are Go templates (`{{ $labels.pod }} is down`);
+/// shown as written they read as noise, so each `{{ ... }}` becomes the name
+/// of what it stands for: `‹pod› is down`.
+pub fn readable_template(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let inner = rest[start + 2..start + len].trim().trim_start_matches('-').trim_end_matches('-');
+        let head = inner.split('|').next().unwrap_or("").trim();
+        let name = head
+            .strip_prefix("$labels.")
+            .or_else(|| head.strip_prefix(".Labels."))
+            .or_else(|| head.strip_prefix("$externalLabels."))
+            .unwrap_or(match head {
+                "$value" | ".Value" => "value",
+                _ => "…",
+            });
+        out.push('‹');
+        out.push_str(name);
+        out.push('›');
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Where an alarm's runbook link leads.

@@ -35,7 +35,12 @@ pub struct Series {
 }
 
 impl Series {
-    pub fn line(label: impl Into<String>, values: Vec<Option<f64>>, class: &'static str, marker: Marker) -> Series {
+    pub fn line(
+        label: impl Into<String>,
+        values: Vec<Option<f64>>,
+        class: &'static str,
+        marker: Marker,
+    ) -> Series {
         Series {
             label: label.into(),
             values,
@@ -46,7 +51,11 @@ impl Series {
     }
 
     /// A dashed line without markers: a target or budget.
-    pub fn target(label: impl Into<String>, values: Vec<Option<f64>>, class: &'static str) -> Series {
+    pub fn target(
+        label: impl Into<String>,
+        values: Vec<Option<f64>>,
+        class: &'static str,
+    ) -> Series {
         Series {
             label: label.into(),
             values,
@@ -85,6 +94,8 @@ pub struct Chart<'a> {
     pub zero_based: bool,
     /// Never draw the axis above this (100 for percentages).
     pub ceiling: Option<f64>,
+    /// Values are counts: ticks at whole numbers only.
+    pub whole: bool,
     /// Stacked bars, bottom layer first.
     pub bars: Vec<Series>,
     /// Classes of single bars to replace: `(index, class)`, e.g. a week over budget.
@@ -138,10 +149,17 @@ pub fn nice_step(range: f64, target: f64) -> f64 {
 }
 
 /// The value axis: (low, high, step).
-pub fn axis(values: &[f64], zero_based: bool, ceiling: Option<f64>) -> (f64, f64, f64) {
+pub fn axis(
+    values: &[f64],
+    zero_based: bool,
+    ceiling: Option<f64>,
+    whole: bool,
+) -> (f64, f64, f64) {
     let (mut min, mut max) = values
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(*v), hi.max(*v))
+        });
     if !min.is_finite() {
         (min, max) = (0.0, 1.0);
     }
@@ -151,7 +169,10 @@ pub fn axis(values: &[f64], zero_based: bool, ceiling: Option<f64>) -> (f64, f64
     if max <= min {
         max = min + if min == 0.0 { 1.0 } else { min.abs() * 0.1 };
     }
-    let step = nice_step(max - min, 5.0);
+    let mut step = nice_step(max - min, 5.0);
+    if whole {
+        step = step.max(1.0).round();
+    }
     let lo = (min / step + 1e-9).floor() * step;
     let mut hi = (max / step - 1e-9).ceil() * step;
     if hi <= max && !zero_based {
@@ -169,7 +190,9 @@ pub fn axis(values: &[f64], zero_based: bool, ceiling: Option<f64>) -> (f64, f64
 /// Decimals needed to print ticks `step` apart.
 fn step_decimals(step: f64) -> usize {
     let mut d = 0;
-    while d < 6 && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-6 {
+    while d < 6
+        && ((step * 10f64.powi(d as i32)).round() - step * 10f64.powi(d as i32)).abs() > 1e-6
+    {
         d += 1;
     }
     d
@@ -195,14 +218,23 @@ pub fn render(chart: &Chart) -> String {
             .iter()
             .filter_map(|s| s.values.get(i).copied().flatten())
             .sum();
-        if chart.bars.iter().any(|s| s.values.get(i).copied().flatten().is_some()) {
+        if chart
+            .bars
+            .iter()
+            .any(|s| s.values.get(i).copied().flatten().is_some())
+        {
             all.push(total);
         }
     }
     for s in &chart.lines {
         all.extend(s.values.iter().flatten());
     }
-    let (lo, hi, step) = axis(&all, chart.zero_based || !chart.bars.is_empty(), chart.ceiling);
+    let (lo, hi, step) = axis(
+        &all,
+        chart.zero_based || !chart.bars.is_empty(),
+        chart.ceiling,
+        chart.whole,
+    );
     let y = |v: f64| TOP + plot_h - (v - lo) / (hi - lo) * plot_h;
     let x = |i: usize| LEFT + slot * (i as f64 + 0.5);
     let decimals = step_decimals(step);
@@ -282,7 +314,8 @@ pub fn render(chart: &Chart) -> String {
         escape_html(&format!("{when}: {label} {}", (chart.format)(v)))
     };
 
-    // Stacked bars.
+    // Stacked bars; their totals are written after the lines, on top.
+    let mut totals = String::new();
     if !chart.bars.is_empty() {
         let bar_w = (slot * 0.6).min(48.0);
         svg.push_str("<g class=\"bars\">\n");
@@ -319,8 +352,8 @@ pub fn render(chart: &Chart) -> String {
             }
             if any && n <= 16 {
                 let _ = writeln!(
-                    svg,
-                    "<text class=\"value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+                    totals,
+                    "<text class=\"value\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" stroke=\"var(--bg, #fff)\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
                     fmt(x(i)),
                     fmt(y(total) - 5.0),
                     escape_html(&(chart.format)(total))
@@ -365,7 +398,9 @@ pub fn render(chart: &Chart) -> String {
                     format!("{},{}", fmt(run[0].0 + slot / 2.0), fmt(run[0].1)),
                 ]
             } else {
-                run.iter().map(|(a, b)| format!("{},{}", fmt(*a), fmt(*b))).collect()
+                run.iter()
+                    .map(|(a, b)| format!("{},{}", fmt(*a), fmt(*b)))
+                    .collect()
             };
             let _ = writeln!(
                 svg,
@@ -414,6 +449,12 @@ pub fn render(chart: &Chart) -> String {
         svg.push_str("</g>\n");
     }
 
+    if !totals.is_empty() {
+        svg.push_str("<g class=\"totals\">\n");
+        svg.push_str(&totals);
+        svg.push_str("</g>\n");
+    }
+
     // Legend across the top.
     svg.push_str("<g class=\"legend\">\n");
     let mut lx = LEFT;
@@ -449,7 +490,11 @@ pub fn render(chart: &Chart) -> String {
             );
             let (cx, cy) = (lx + 11.0, 18.0);
             let _ = match s.marker {
-                Marker::Circle => write!(svg, "<circle cx=\"{}\" cy=\"{cy}\" r=\"4\" fill=\"currentColor\"/>", fmt(cx)),
+                Marker::Circle => write!(
+                    svg,
+                    "<circle cx=\"{}\" cy=\"{cy}\" r=\"4\" fill=\"currentColor\"/>",
+                    fmt(cx)
+                ),
                 Marker::Square => write!(
                     svg,
                     "<rect x=\"{}\" y=\"14\" width=\"8\" height=\"8\" fill=\"currentColor\"/>",
@@ -481,7 +526,9 @@ pub fn render(chart: &Chart) -> String {
 
 /// The chart's numbers as an HTML table, for readers who cannot see it.
 pub fn data_table(chart: &Chart) -> String {
-    let mut html = String::from("<table class=\"index-table chart-data\">\n<thead><tr><th scope=\"col\">Week</th>");
+    let mut html = String::from(
+        "<table class=\"index-table chart-data\">\n<thead><tr><th scope=\"col\">Week</th>",
+    );
     // A series with no values (a legend-only entry) gets no column.
     let series: Vec<&Series> = chart
         .bars
@@ -519,10 +566,18 @@ mod tests {
     fn round_axes() {
         assert_eq!(nice_step(1000.0, 5.0), 200.0);
         assert_eq!(nice_step(0.18, 5.0), 0.05);
-        let (lo, hi, step) = axis(&[99.82, 99.98, 99.9], false, Some(100.0));
-        assert!((lo - 99.8).abs() < 1e-9 && (hi - 100.0).abs() < 1e-9, "{lo} {hi}");
+        let (lo, hi, step) = axis(&[99.82, 99.98, 99.9], false, Some(100.0), false);
+        assert!(
+            (lo - 99.8).abs() < 1e-9 && (hi - 100.0).abs() < 1e-9,
+            "{lo} {hi}"
+        );
         assert!((step - 0.05).abs() < 1e-12);
-        assert_eq!(axis(&[44.0, 930.0, 1000.0], true, None), (0.0, 1000.0, 200.0));
+        assert_eq!(
+            axis(&[44.0, 930.0, 1000.0], true, None, false),
+            (0.0, 1000.0, 200.0)
+        );
+        // Counts never get half ticks.
+        assert_eq!(axis(&[0.0, 2.0], true, None, true), (0.0, 2.0, 1.0));
         assert_eq!(step_decimals(0.05), 2);
         assert_eq!(step_decimals(200.0), 0);
     }
@@ -540,6 +595,7 @@ mod tests {
             format: &format,
             zero_based: true,
             ceiling: None,
+            whole: false,
             bars: vec![],
             bar_classes: vec![],
             lines: vec![

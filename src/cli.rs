@@ -32,6 +32,57 @@ pub enum Command {
     /// The health summary: HEALTHY, DEGRADED or UNHEALTHY, with the evidence
     /// (exit 0 whenever it could run, 2 when it could not)
     Status(StatusArgs),
+    /// Build, serve on localhost, rebuild on every save and reload the browser
+    Serve(ServeArgs),
+    /// Write a new runbook, post-mortem, report or triage tree from its skeleton
+    New(NewArgs),
+    /// Make a new site with examples
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site's root folder (holding opswiki.yaml and content/)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Where to write the site (default: ROOT/site)
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// The address to listen on (loopback: only this machine can connect)
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: std::net::IpAddr,
+    /// The port to listen on; 0 picks a free one
+    #[arg(long, default_value_t = 8000, value_name = "N")]
+    pub port: u16,
+    /// The date staleness and overdue checks count from, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// What to write
+    #[arg(value_enum)]
+    pub kind: crate::scaffold::Kind,
+    /// Its title; the file name is made from it
+    #[arg(required = true, num_args = 1.., value_name = "TITLE")]
+    pub title: Vec<String>,
+    /// The site's root folder (holding opswiki.yaml and content/)
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// The date to write, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make the site (created if missing)
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The date the examples are written on, YYYY-MM-DD (default: today)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -107,7 +107,6 @@ impl Config {
             return (config, diags);
         }
         for (key, value) in root.entries() {
-            let here = |n: &Node| file.span_at(n.pos.line, n.pos.column);
             match key.name.as_str() {
                 "title" => match value.as_text() {
                     Some(t) => config.title = t,
@@ -175,7 +174,6 @@ impl Config {
                     ),
                 ),
             }
-            let _ = here;
         }
         (config, diags)
     }

@@ -97,7 +97,7 @@ impl Coverage {
     }
 }
 
-/// Runbook pages that triage trees lead to (none until trees are parsed).
-pub fn tree_targets(_site: &Site) -> Vec<usize> {
-    Vec::new()
+/// Runbook pages that triage trees lead to.
+pub fn tree_targets(site: &Site) -> Vec<usize> {
+    crate::trees::runbook_pages(&site.trees)
 }

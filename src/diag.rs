@@ -114,9 +114,11 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(
             f,
-            "{} pages, {} alarms: {} {}, {} {}",
+            "{} {}, {} {}: {} {}, {} {}",
             self.pages,
+            plural(self.pages, "page", "pages"),
             self.alarms,
+            plural(self.alarms, "alarm", "alarms"),
             self.errors,
             plural(self.errors, "error", "errors"),
             self.warnings,

@@ -5,7 +5,7 @@
 //! under `base_url`. Matching ignores case and a trailing `/`, `.md`,
 //! `.html` or `/index.html`; any form may end in `#anchor`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// What a link points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,8 @@ pub enum Broken {
 #[derive(Debug, Default)]
 pub struct LinkIndex {
     pages: HashMap<String, usize>,
-    assets: HashSet<String>,
+    /// Lower-cased asset path → the path as it is on disk.
+    assets: HashMap<String, String>,
     base_url: Option<String>,
 }
 
@@ -42,7 +43,7 @@ impl LinkIndex {
     ) -> LinkIndex {
         LinkIndex {
             pages: page_ids.map(|(i, id)| (normalize(id), i)).collect(),
-            assets: assets.map(|a| a.to_lowercase()).collect(),
+            assets: assets.map(|a| (a.to_lowercase(), a.to_string())).collect(),
             base_url: base_url.map(|u| u.to_lowercase()),
         }
     }
@@ -93,8 +94,10 @@ impl LinkIndex {
                     anchor: anchor.clone().filter(|a| !a.is_empty()),
                 });
             }
-            if self.assets.contains(&clean.to_lowercase()) {
-                return Ok(Target::Asset { path: clean });
+            // Matching ignores case, but the output keeps the file's own
+            // name: a case-sensitive server must find it.
+            if let Some(real) = self.assets.get(&clean.to_lowercase()) {
+                return Ok(Target::Asset { path: real.clone() });
             }
         }
         Err(Broken::NoPage { path })
@@ -129,7 +132,7 @@ pub fn normalize(path: &str) -> String {
     let mut key = key.trim_start_matches('/').to_string();
     loop {
         let before = key.len();
-        for suffix in ["/index.html", ".html", ".md", "/"] {
+        for suffix in ["/index.html", ".html", ".markdown", ".md", "/"] {
             if let Some(rest) = key.strip_suffix(suffix) {
                 key = rest.to_string();
             }

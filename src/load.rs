@@ -145,7 +145,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
 /// Walk `dir` (if it exists): files as (path relative to `dir`, absolute path),
 /// sorted. Symlinks are followed only while they stay inside `root`.
-fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     if !dir.is_dir() {
@@ -157,12 +157,12 @@ fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
             .to_string_lossy()
             .replace('\\', "/")
     };
-    let walker = WalkDir::new(dir)
+    let mut walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -192,6 +192,10 @@ fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
                     )
                     .with_help("opswiki never reads files outside the site root"),
                 );
+                if entry.file_type().is_dir() {
+                    // Do not descend into a folder outside the root.
+                    walker.skip_current_dir();
+                }
                 continue;
             }
         }
@@ -237,7 +241,8 @@ pub fn read_source(
     }
 }
 
-fn read_overrides(dir: &Path) -> Result<HashMap<String, String>> {
+/// The site's templates (`templates/*`), by file name.
+pub(crate) fn read_overrides(dir: &Path) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
     if !dir.is_dir() {
         return Ok(out);

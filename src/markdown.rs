@@ -125,6 +125,8 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
     let mut in_code: Option<(String, usize, String)> = None;
     let mut table: Option<(Table, Vec<String>, usize, bool)> = None;
     let mut cell: Option<String> = None;
+    // Inside an HTML comment that spans several events.
+    let mut in_comment = false;
 
     let mark_content = |scan: &mut Scan, open: &[usize]| {
         for &i in open {
@@ -155,8 +157,8 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                         range: start..range.end,
                         has_content: false,
                     });
-                    // A sub-heading counts as content of its parents.
-                    mark_content(&mut scan, &open);
+                    // A sub-heading alone is not content: its text is, and it
+                    // marks every open parent section when it comes.
                     open.push(scan.headings.len() - 1);
                 }
             }
@@ -229,10 +231,12 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                 }
                 mark_content(&mut scan, &open);
             }
-            Event::Html(h) | Event::InlineHtml(h)
-                if !h.trim().is_empty() && in_heading.is_none() =>
-            {
-                mark_content(&mut scan, &open);
+            Event::Html(h) | Event::InlineHtml(h) if in_heading.is_none() => {
+                // An HTML comment (a template's placeholder) is not content.
+                let visible = html_outside_comments(&h, &mut in_comment);
+                if !visible.trim().is_empty() {
+                    mark_content(&mut scan, &open);
+                }
             }
             Event::Rule | Event::FootnoteReference(_) => mark_content(&mut scan, &open),
             Event::Start(Tag::Table(_)) => {
@@ -283,6 +287,36 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
         }
     }
     scan
+}
+
+/// The parts of an HTML fragment outside `<!-- ... -->` comments; `in_comment`
+/// carries a comment left open across fragments (HTML blocks come line by line).
+fn html_outside_comments(html: &str, in_comment: &mut bool) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    loop {
+        if *in_comment {
+            match rest.find("-->") {
+                Some(end) => {
+                    rest = &rest[end + 3..];
+                    *in_comment = false;
+                }
+                None => return out,
+            }
+        } else {
+            match rest.find("<!--") {
+                Some(start) => {
+                    out.push_str(&rest[..start]);
+                    rest = &rest[start + 4..];
+                    *in_comment = true;
+                }
+                None => {
+                    out.push_str(rest);
+                    return out;
+                }
+            }
+        }
+    }
 }
 
 /// What the renderer needs from the site.
@@ -439,7 +473,7 @@ pub fn is_script_url(dest: &str) -> bool {
     let cleaned: String = dest
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(12)
+        .take(16)
         .collect::<String>()
         .to_ascii_lowercase();
     cleaned.starts_with("javascript:")
@@ -478,6 +512,21 @@ mod tests {
         assert_eq!(s.links.len(), 1);
         assert_eq!(&text[s.links[0].range.clone()], "runbooks/x#y");
         assert_eq!((s.tasks_done, s.tasks_total), (1, 2));
+    }
+
+    #[test]
+    fn comments_and_bare_sub_headings_are_not_content() {
+        let text = "## A\n\n<!--\nfill me\n-->\n\n## B\n\n### Sub\n\n## C\n\n<!-- x --> real\n";
+        let s = scan(text, 0);
+        let names: Vec<_> = s
+            .headings
+            .iter()
+            .map(|h| (h.anchor.as_str(), h.has_content))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("a", false), ("b", false), ("sub", false), ("c", true)]
+        );
     }
 
     #[test]

@@ -131,7 +131,8 @@ fn create_parent(path: &Path) -> Result<()> {
             }
             ancestor = a.parent();
         }
-        fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
     Ok(())
 }
@@ -205,7 +206,12 @@ mod tests {
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_file())
             .map(|e| {
-                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .to_string();
                 format!("{rel}={}", fs::read_to_string(e.path()).unwrap())
             })
             .collect();

@@ -131,9 +131,7 @@ impl ActionItem {
     /// passed (is before `today`) and it is not done.
     pub fn overdue_days(&self, today: NaiveDate) -> Option<i64> {
         match self.deadline {
-            Deadline::Date(due) if due < today && !self.is_done() => {
-                Some((today - due).num_days())
-            }
+            Deadline::Date(due) if due < today && !self.is_done() => Some((today - due).num_days()),
             _ => None,
         }
     }
@@ -237,7 +235,11 @@ fn parse_bullet(line: &str) -> Option<(&'static str, Range<usize>)> {
         pos += name.len() + 1;
         (name, after)
     };
-    let name = name.trim().trim_end_matches(':').trim().to_ascii_lowercase();
+    let name = name
+        .trim()
+        .trim_end_matches(':')
+        .trim()
+        .to_ascii_lowercase();
     let key = SUMMARY_KEYS.iter().find(|k| **k == name)?;
     let lead = after.len() - after.trim_start().len();
     let value = after.trim();
@@ -355,7 +357,14 @@ pub fn build(
     let mut diags = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         if page.kind == PageKind::Postmortem {
-            out.push(read(i, page, &sources[page.source], pages, links, &mut diags));
+            out.push(read(
+                i,
+                page,
+                &sources[page.source],
+                pages,
+                links,
+                &mut diags,
+            ));
         }
     }
     (out, diags)
@@ -450,7 +459,10 @@ fn runbooks_used(
     let mut out: Vec<RunbookUse> = Vec::new();
     for link in &page.scan.links {
         let target = resolve(&link.dest);
-        let RunbookTarget::Runbook { page: target_page, .. } = target else {
+        let RunbookTarget::Runbook {
+            page: target_page, ..
+        } = target
+        else {
             continue;
         };
         if out.iter().any(|u| u.runbook() == Some(target_page)) {
@@ -526,7 +538,12 @@ fn table_invalid(span: Span, section: &str, missing: &str, expected: &str) -> Di
     ))
 }
 
-fn table_missing(page: &Page, file: &SourceFile, section_name: &str, expected: &str) -> Option<Diagnostic> {
+fn table_missing(
+    page: &Page,
+    file: &SourceFile,
+    section_name: &str,
+    expected: &str,
+) -> Option<Diagnostic> {
     let (h, _) = section(&page.scan, file.text.len(), section_name)?;
     let heading = &page.scan.headings[h];
     heading.has_content.then(|| {
@@ -542,7 +559,11 @@ fn table_missing(page: &Page, file: &SourceFile, section_name: &str, expected: &
 const TIMELINE_HEADER: &str = "| Time (UTC) | Event |";
 const ACTIONS_HEADER: &str = "| Action | Owner | Deadline | Status |";
 
-fn read_timeline(page: &Page, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Vec<TimelineEntry> {
+fn read_timeline(
+    page: &Page,
+    file: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TimelineEntry> {
     let Some(tables) = section_tables(page, file, "Timeline") else {
         return Vec::new();
     };
@@ -553,9 +574,16 @@ fn read_timeline(page: &Page, file: &SourceFile, diags: &mut Vec<Diagnostic>) ->
     let mut out = Vec::new();
     for table in tables {
         let time = column(&table.header, &["time", "when"]);
-        let event = column(&table.header, &["event", "what happened", "description", "what"]);
+        let event = column(
+            &table.header,
+            &["event", "what happened", "description", "what"],
+        );
         let (Some(time), Some(event)) = (time, event) else {
-            let missing = if time.is_none() { "Time (UTC)" } else { "Event" };
+            let missing = if time.is_none() {
+                "Time (UTC)"
+            } else {
+                "Event"
+            };
             diags.push(table_invalid(
                 header_span(page, file, table),
                 "Timeline",
@@ -565,7 +593,12 @@ fn read_timeline(page: &Page, file: &SourceFile, diags: &mut Vec<Diagnostic>) ->
             continue;
         };
         for (_, cells) in &table.rows {
-            let cell = |i: usize| cells.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+            let cell = |i: usize| {
+                cells
+                    .get(i)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default()
+            };
             out.push(TimelineEntry {
                 time: cell(time),
                 event: cell(event),
@@ -705,7 +738,12 @@ fn cell_ranges(file: &SourceFile, offset: usize) -> Vec<Range<usize>> {
         .into_iter()
         .map(|r| {
             let s = &line[r.clone()];
-            let lead = s.len() - s.trim_start().len();
+            // An empty cell is its first character, just after the `|`.
+            let lead = if s.trim().is_empty() {
+                0
+            } else {
+                s.len() - s.trim_start().len()
+            };
             let len = s.trim().len();
             offset + r.start + lead..offset + r.start + lead + len
         })

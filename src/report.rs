@@ -93,7 +93,9 @@ impl Report {
     }
 
     pub fn latency(&self, name: &str) -> Option<&Latency> {
-        self.latency.iter().find(|l| l.name.eq_ignore_ascii_case(name))
+        self.latency
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
     }
 
     pub fn incidents_of(&self, severity: &str) -> Option<u64> {
@@ -103,7 +105,9 @@ impl Report {
     }
 
     pub fn incidents_total(&self) -> Option<u64> {
-        self.incidents.as_ref().map(|l| l.iter().map(|(_, n)| n).sum())
+        self.incidents
+            .as_ref()
+            .map(|l| l.iter().map(|(_, n)| n).sum())
     }
 
     pub fn uptime(&self) -> Option<f64> {
@@ -279,7 +283,9 @@ pub fn metric_rows(report: &Report, previous: Option<&Report>) -> Vec<MetricRow>
             verdict: verdict(l.value, l.target, Better::Lower),
             better: Better::Lower,
             delta: delta(
-                previous.and_then(|p| p.latency(&l.name)).and_then(|p| p.value),
+                previous
+                    .and_then(|p| p.latency(&l.name))
+                    .and_then(|p| p.value),
                 l.value,
             ),
         });
@@ -444,7 +450,11 @@ pub fn pct_change(p: f64) -> String {
 /// Read the data of every report page. Problems with a block or a value are
 /// diagnostics at the offending value; checks across reports (missing or
 /// duplicate `week_of`) are in `check/reports.rs`.
-pub fn build(sources: &[SourceFile], pages: &[Page], config: &Config) -> (Vec<Report>, Vec<Diagnostic>) {
+pub fn build(
+    sources: &[SourceFile],
+    pages: &[Page],
+    config: &Config,
+) -> (Vec<Report>, Vec<Diagnostic>) {
     let mut reports = Vec::new();
     let mut diags = Vec::new();
     for (i, page) in pages.iter().enumerate() {
@@ -475,11 +485,20 @@ impl Reader<'_> {
 
     fn invalid(&mut self, node: &Node, message: String, help: &str) {
         let d = Diagnostic::error("report-block-invalid", self.span(node), message);
-        self.diags.push(if help.is_empty() { d } else { d.with_help(help) });
+        self.diags.push(if help.is_empty() {
+            d
+        } else {
+            d.with_help(help)
+        });
     }
 
     /// The entries of a block that must be a mapping.
-    fn map<'n>(&mut self, node: &'n Node, path: &str, help: &str) -> Option<&'n [(crate::yaml::Key, Node)]> {
+    fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        help: &str,
+    ) -> Option<&'n [(crate::yaml::Key, Node)]> {
         if node.is_map() {
             Some(node.entries())
         } else {
@@ -531,7 +550,11 @@ impl Reader<'_> {
                     format!("`{path}` is {}: {bound}", number(n, 3)),
                 )
                 .with_help(match max {
-                    Some(m) => format!("`{path}` lies between {} and {}", number(min, 3), number(m, 3)),
+                    Some(m) => format!(
+                        "`{path}` lies between {} and {}",
+                        number(min, 3),
+                        number(m, 3)
+                    ),
                     None => format!("`{path}` cannot be negative"),
                 }),
             );
@@ -645,7 +668,11 @@ impl Reader<'_> {
     }
 
     fn incidents(&mut self, node: &Node, config: &Config) -> Option<Vec<(String, u64)>> {
-        let entries = self.map(node, "incidents", "e.g. `incidents: {P1: 0, P2: 1, P3: 2, P4: 0}`")?;
+        let entries = self.map(
+            node,
+            "incidents",
+            "e.g. `incidents: {P1: 0, P2: 1, P3: 2, P4: 0}`",
+        )?;
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
         for (key, value) in entries {
             let path = format!("incidents.{}", key.name);
@@ -773,11 +800,7 @@ impl Reader<'_> {
                         }
                     }
                 }
-                _ => self.unknown_key(
-                    key,
-                    "cost",
-                    &["spend", "budget", "currency", "largest"],
-                ),
+                _ => self.unknown_key(key, "cost", &["spend", "budget", "currency", "largest"]),
             }
         }
         Some(c)
@@ -829,7 +852,8 @@ impl Reader<'_> {
     }
 
     fn action_items(&mut self, node: &Node) -> Vec<ReportAction> {
-        let help = "e.g. `action_items: [{text: Optimize the query, owner: \"@engineer\", done: false}]`";
+        let help =
+            "e.g. `action_items: [{text: Optimize the query, owner: \"@engineer\", done: false}]`";
         let mut out = Vec::new();
         for item in self.list(node, "action_items", help) {
             if let Some(text) = item.as_str() {

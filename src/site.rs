@@ -106,6 +106,31 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
     sources.extend(tree_files);
     sources.extend(config_source);
 
+    let mut site = Site {
+        root,
+        config,
+        sources,
+        pages,
+        alarms: all_alarms,
+        trees: Vec::new(),
+        postmortems: Vec::new(),
+        reports: Vec::new(),
+        links: LinkIndex::default(),
+        assets,
+        templates,
+        static_files,
+    };
+    diags.extend(derive(&mut site));
+    (site, diags)
+}
+
+/// Everything computed across files once each file is parsed: the
+/// duplicate-id check, the link index, trees, post-mortems and reports.
+/// `serve` calls it again after an edit that may change any of them, so
+/// anything new built from more than one file belongs here.
+pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let (sources, pages, config, assets) = (&site.sources, &site.pages, &site.config, &site.assets);
     // Two files with one id (`A.md` and `a.md`, or `x.md` and `x.markdown`).
     let mut first_by_id: HashMap<&str, usize> = HashMap::new();
     for (i, page) in pages.iter().enumerate() {
@@ -133,30 +158,25 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         assets.iter().map(|(p, _)| p.as_str()),
         config.base_url.as_deref(),
     );
-    let (trees, tree_diags) = crate::trees::build(&sources, &pages, &links);
+    let (trees, tree_diags) = crate::trees::build(sources, pages, &links);
     diags.extend(tree_diags);
-    let (postmortems, postmortem_diags) = crate::postmortem::build(&sources, &pages, &links);
+    let (postmortems, postmortem_diags) = crate::postmortem::build(sources, pages, &links);
     diags.extend(postmortem_diags);
-    let (reports, report_diags) = crate::report::build(&sources, &pages, &config);
+    let (reports, report_diags) = crate::report::build(sources, pages, config);
     diags.extend(report_diags);
-    let site = Site {
-        root,
-        config,
-        sources,
-        pages,
-        alarms: all_alarms,
-        trees,
-        postmortems,
-        reports,
-        links,
-        assets,
-        templates,
-        static_files,
-    };
-    (site, diags)
+    site.links = links;
+    site.trees = trees;
+    site.postmortems = postmortems;
+    site.reports = reports;
+    diags
 }
 
-fn parse_page(index: usize, file: &SourceFile, config: &Config) -> (Page, Vec<Diagnostic>) {
+/// Parse one Markdown file (`index`: its place in `Site::sources`).
+pub(crate) fn parse_page(
+    index: usize,
+    file: &SourceFile,
+    config: &Config,
+) -> (Page, Vec<Diagnostic>) {
     let (split, mut diags) = frontmatter::split(file);
     let scan = markdown::scan(&file.text, split.body_offset);
     let folder = file.content_path.split_once('/').map_or("", |(top, _)| top);
@@ -224,6 +244,8 @@ fn text_field(
         return None;
     }
     match node.as_text() {
+        // A blank value is no value: `owner: ""` does not name an owner.
+        Some(value) if value.trim().is_empty() => None,
         Some(value) => Some(Field {
             value: value.trim().to_string(),
             span: node_span(file, node),

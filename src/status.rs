@@ -114,7 +114,8 @@ pub struct Item {
     pub health: Health,
     pub title: String,
     pub evidence: String,
-    pub link: Link,
+    /// The page to read; none when the site has no such page (no reports).
+    pub link: Option<Link>,
     pub details: Vec<Detail>,
 }
 
@@ -264,8 +265,8 @@ fn report_freshness(site: &Site, latest: Option<&Report>, today: NaiveDate, item
             rule: "report-fresh",
             health: Health::Degraded,
             title: "No weekly ops report".into(),
-            evidence: "no report under content/reports/ has a `week_of`, so nothing below is measured against targets".into(),
-            link: reports_link(""),
+            evidence: "No report under content/reports/ has a week_of, so nothing is measured against targets".into(),
+            link: None,
             details: Vec::new(),
         });
         return;
@@ -282,9 +283,9 @@ fn report_freshness(site: &Site, latest: Option<&Report>, today: NaiveDate, item
             format!("The latest weekly report is the {}", week_label(week))
         },
         evidence: format!(
-            "latest `week_of` {week}, {age} days before {today} (out of date after {REPORT_STALE_DAYS} days)"
+            "Latest week_of {week}, {age} days before {today} (out of date after {REPORT_STALE_DAYS} days)"
         ),
-        link: report_link(site, latest),
+        link: Some(report_link(site, latest)),
         details: Vec::new(),
     });
 }
@@ -292,7 +293,9 @@ fn report_freshness(site: &Site, latest: Option<&Report>, today: NaiveDate, item
 /// Rule `availability`: uptime below target or the error budget overspent
 /// is unhealthy; less than 25% of the budget left is degraded.
 fn availability(site: &Site, latest: &Report, items: &mut Vec<Item>) {
-    let Some(a) = &latest.availability else { return };
+    let Some(a) = &latest.availability else {
+        return;
+    };
     let (Some(uptime), Some(target)) = (a.uptime_pct, a.target_pct) else {
         return;
     };
@@ -307,7 +310,7 @@ fn availability(site: &Site, latest: &Report, items: &mut Vec<Item>) {
         Health::Healthy
     };
     let mut evidence = format!(
-        "uptime {} against a target of {} in the {week}",
+        "Uptime {} against a target of {} in the {week}",
         Unit::Percent.format(uptime),
         Unit::Percent.format(target)
     );
@@ -345,7 +348,7 @@ fn availability(site: &Site, latest: &Report, items: &mut Vec<Item>) {
         health,
         title,
         evidence,
-        link: report_link(site, latest),
+        link: Some(report_link(site, latest)),
         details: Vec::new(),
     });
 }
@@ -368,26 +371,32 @@ fn latency_targets(site: &Site, latest: &Report, items: &mut Vec<Item>) {
             health: Health::Degraded,
             title: format!("{name} latency above its target"),
             evidence: format!(
-                "{name} {} against a target of {} in the {week} ({} over)",
+                "{name} {} against a target of {} in the {week} ({} over the target)",
                 Unit::Ms.format(*v),
                 Unit::Ms.format(*t),
                 pct_change(pct(*t, *v).unwrap_or(0.0))
             ),
-            link: report_link(site, latest),
+            link: Some(report_link(site, latest)),
             details: Vec::new(),
         });
     }
     if missed.is_empty() {
         let list: Vec<String> = measured
             .iter()
-            .map(|(n, v, t)| format!("{n} {} (target {})", Unit::Ms.format(*v), Unit::Ms.format(*t)))
+            .map(|(n, v, t)| {
+                format!(
+                    "{n} {} (target {})",
+                    Unit::Ms.format(*v),
+                    Unit::Ms.format(*t)
+                )
+            })
             .collect();
         items.push(Item {
             rule: "latency-target",
             health: Health::Healthy,
             title: "Latency within its targets".into(),
             evidence: format!("{} in the {week}", list.join(", ")),
-            link: report_link(site, latest),
+            link: Some(report_link(site, latest)),
             details: Vec::new(),
         });
     }
@@ -405,15 +414,16 @@ fn latency_trends(window: &[&Report], items: &mut Vec<Item>) {
         else {
             continue;
         };
-        let Some(change) = pct(from, to) else { continue };
+        let Some(change) = pct(from, to) else {
+            continue;
+        };
         let to_week = latest.week().unwrap_or(from_week);
         let mut evidence = format!(
-            "{} ({}) → {} ({}), {}",
+            "{} ({}) → {} ({})",
             Unit::Ms.format(from),
             week_label(from_week),
             Unit::Ms.format(to),
             week_label(to_week),
-            pct_change(change)
         );
         if let Some(t) = l.target {
             let _ = write!(
@@ -433,7 +443,7 @@ fn latency_trends(window: &[&Report], items: &mut Vec<Item>) {
                     window.len()
                 ),
                 evidence,
-                link: reports_link("latency"),
+                link: Some(reports_link("latency")),
                 details: Vec::new(),
             });
         } else {
@@ -441,16 +451,21 @@ fn latency_trends(window: &[&Report], items: &mut Vec<Item>) {
         }
     }
     if !steady.is_empty() {
+        let all_steady = steady.len() == latest.latency.len();
         items.push(Item {
             rule: "latency-trend",
             health: Health::Healthy,
-            title: "No latency percentile up 25% or more".into(),
+            title: if all_steady {
+                "No latency percentile up 25% or more".into()
+            } else {
+                "Other latency percentiles up less than 25%".into()
+            },
             evidence: format!(
-                "over the last {} reports: {}",
+                "Over the last {} reports: {}",
                 window.len(),
                 steady.join(", ")
             ),
-            link: reports_link("latency"),
+            link: Some(reports_link("latency")),
             details: Vec::new(),
         });
     }
@@ -466,11 +481,24 @@ fn errors_trend(window: &[&Report], items: &mut Vec<Item>) {
     let up = change >= TREND_PCT;
     items.push(Item {
         rule: "errors-trend",
-        health: if up { Health::Degraded } else { Health::Healthy },
-        title: if up {
-            format!("5xx errors up {} over the last {} reports", pct_change(change).trim_start_matches('+'), window.len())
+        health: if up {
+            Health::Degraded
         } else {
-            format!("5xx errors {} over the last {} reports", pct_change(change), window.len())
+            Health::Healthy
+        },
+        title: if up {
+            format!(
+                "5xx errors up {} over the last {} reports",
+                pct_change(change).trim_start_matches('+'),
+                window.len()
+            )
+        } else {
+            format!(
+                "5xx errors {} over the last {} reports, under the {}% threshold",
+                pct_change(change),
+                window.len(),
+                TREND_PCT
+            )
         },
         evidence: format!(
             "{} ({}) → {} ({})",
@@ -479,7 +507,7 @@ fn errors_trend(window: &[&Report], items: &mut Vec<Item>) {
             number(to, 0),
             week_label(to_week)
         ),
-        link: reports_link("errors"),
+        link: Some(reports_link("errors")),
         details: Vec::new(),
     });
 }
@@ -497,7 +525,12 @@ fn spend(site: &Site, latest: &Report, window: &[&Report], items: &mut Vec<Item>
     if let (Some(s), Some(b)) = (latest.spend(), latest.budget()) {
         let over = s > b;
         let share = if b > 0.0 { s / b * 100.0 } else { 0.0 };
-        let mut evidence = format!("{} of a {} budget ({}%) in the {week}", money(s), money(b), number(share, 0));
+        let mut evidence = format!(
+            "{} of a {} budget ({}%) in the {week}",
+            money(s),
+            money(b),
+            number(share, 0)
+        );
         if let Some(largest) = latest.cost.as_ref().and_then(|c| {
             Some(format!(
                 "; largest item: {} ({})",
@@ -509,14 +542,18 @@ fn spend(site: &Site, latest: &Report, window: &[&Report], items: &mut Vec<Item>
         }
         items.push(Item {
             rule: "spend",
-            health: if over { Health::Degraded } else { Health::Healthy },
+            health: if over {
+                Health::Degraded
+            } else {
+                Health::Healthy
+            },
             title: if over {
                 format!("Spend over budget: {} of {}", money(s), money(b))
             } else {
                 format!("Spend within budget: {} of {}", money(s), money(b))
             },
             evidence,
-            link: report_link(site, latest),
+            link: Some(report_link(site, latest)),
             details: Vec::new(),
         });
     }
@@ -537,7 +574,7 @@ fn spend(site: &Site, latest: &Report, window: &[&Report], items: &mut Vec<Item>
     let first = with_both.first().and_then(|r| r.week());
     let last = with_both.last().and_then(|r| r.week());
     let mut evidence = format!(
-        "{} spent of {} budgeted ({}%) over the {} reports from the {} to the {}",
+        "{} spent of {} budgeted ({}%) in the {} reports from the {} to the {}",
         money(total),
         money(budget),
         number(pace, 1),
@@ -558,7 +595,7 @@ fn spend(site: &Site, latest: &Report, window: &[&Report], items: &mut Vec<Item>
     {
         let _ = write!(
             evidence,
-            "; spike of {} in the {}: {}",
+            "; spend jumped {} in the {} to {}",
             pct_change(p),
             r.week().map(week_label).unwrap_or_default(),
             money(r.spend().unwrap_or(0.0))
@@ -569,7 +606,11 @@ fn spend(site: &Site, latest: &Report, window: &[&Report], items: &mut Vec<Item>
     }
     items.push(Item {
         rule: "spend-pace",
-        health: if over { Health::Degraded } else { Health::Healthy },
+        health: if over {
+            Health::Degraded
+        } else {
+            Health::Healthy
+        },
         title: if over {
             format!(
                 "Spend pace over budget: {}% over the last {} reports",
@@ -584,7 +625,7 @@ fn spend(site: &Site, latest: &Report, window: &[&Report], items: &mut Vec<Item>
             )
         },
         evidence,
-        link: reports_link("cost"),
+        link: Some(reports_link("cost")),
         details: Vec::new(),
     });
 }
@@ -595,7 +636,9 @@ fn incidents(site: &Site, latest: Option<&Report>, today: NaiveDate, items: &mut
     let since = latest
         .and_then(|l| l.week())
         .unwrap_or(today - chrono::Duration::days(7));
-    let covered_until = latest.and_then(|l| l.week()).map(|w| w + chrono::Duration::days(6));
+    let covered_until = latest
+        .and_then(|l| l.week())
+        .map(|w| w + chrono::Duration::days(6));
     let sev_of = |pm: &Postmortem| pm.severity.clone().unwrap_or_default().to_uppercase();
     let recent: Vec<&Postmortem> = site
         .postmortems
@@ -654,10 +697,13 @@ fn incidents(site: &Site, latest: Option<&Report>, today: NaiveDate, items: &mut
             _ => format!("{p1} P1 and {p2} P2 incidents {period}"),
         },
         evidence,
-        link: latest.map_or_else(
-            || Link::new("Post-mortems", "postmortems/index.html"),
-            |l| report_link(site, l),
-        ),
+        link: match latest {
+            Some(l) => Some(report_link(site, l)),
+            None if !site.postmortems.is_empty() => {
+                Some(Link::new("Post-mortems", "postmortems/index.html"))
+            }
+            None => None,
+        },
         details,
     });
 }
@@ -709,12 +755,12 @@ fn overdue_actions(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
             };
             Detail {
                 text: format!(
-                    "{} ({}, due {due}, {} days overdue, {})",
+                    "{}: {}, due {due}, {} days overdue, status {}",
                     o.item.text.replace('`', ""),
                     o.item.owner.as_deref().unwrap_or("no owner"),
                     o.days,
                     if o.item.status.is_empty() {
-                        "no status"
+                        "not given"
                     } else {
                         &o.item.status
                     }
@@ -726,7 +772,11 @@ fn overdue_actions(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     let n = list.len();
     items.push(Item {
         rule: "actions-overdue",
-        health: if n > 0 { Health::Degraded } else { Health::Healthy },
+        health: if n > 0 {
+            Health::Degraded
+        } else {
+            Health::Healthy
+        },
         title: if n > 0 {
             format!(
                 "{n} post-mortem action {} overdue",
@@ -736,17 +786,17 @@ fn overdue_actions(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
             "No post-mortem action item is overdue".into()
         },
         evidence: format!(
-            "{n} overdue of {open} open action items in {} post-mortems, as of {today}",
+            "{n} of {open} open action items in {} post-mortems are past their deadline on {today}",
             site.postmortems.len()
         ),
-        link: Link::new(
+        link: Some(Link::new(
             "Action items",
             if n > 0 {
                 format!("{ACTIONS_PATH}?status=overdue")
             } else {
                 ACTIONS_PATH.to_string()
             },
-        ),
+        )),
         details,
     });
 }
@@ -769,17 +819,21 @@ fn stale_runbooks(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     let n = stale.len();
     items.push(Item {
         rule: "runbooks-stale",
-        health: if n > 0 { Health::Degraded } else { Health::Healthy },
+        health: if n > 0 {
+            Health::Degraded
+        } else {
+            Health::Healthy
+        },
         title: if n > 0 {
             format!("{n} stale {}", if n == 1 { "runbook" } else { "runbooks" })
         } else {
             "No stale runbook".into()
         },
         evidence: format!(
-            "{n} of {} runbooks last updated more than {after} days before {today}",
+            "{n} of {} runbooks were last updated more than {after} days before {today}",
             runbooks.len()
         ),
-        link: Link::new("Runbooks", "runbooks/index.html"),
+        link: Some(Link::new("Runbooks", "runbooks/index.html")),
         details: stale
             .iter()
             .map(|(days, i)| Detail {
@@ -799,7 +853,11 @@ fn alarms_without_runbook(site: &Site, items: &mut Vec<Item>) {
     let n = cov.without_runbook.len();
     items.push(Item {
         rule: "alarms-runbook",
-        health: if n > 0 { Health::Degraded } else { Health::Healthy },
+        health: if n > 0 {
+            Health::Degraded
+        } else {
+            Health::Healthy
+        },
         title: if n > 0 {
             format!(
                 "{n} {} without a working runbook",
@@ -809,12 +867,15 @@ fn alarms_without_runbook(site: &Site, items: &mut Vec<Item>) {
             "Every alarm leads to a runbook".into()
         },
         evidence: format!(
-            "{} of {} alarms reach a runbook page; {} external (not verified)",
+            "{} of {} alarms reach a runbook page; {} link outside the wiki (not verified)",
             cov.alarms_ok,
             cov.alarms,
             cov.external.len()
         ),
-        link: Link::new("Alarm coverage", "coverage/index.html#without-runbook"),
+        link: Some(Link::new(
+            "Alarm coverage",
+            "coverage/index.html#without-runbook",
+        )),
         details: cov
             .without_runbook
             .iter()
@@ -886,7 +947,7 @@ fn services(latest: &Report, window: &[&Report], items: &mut Vec<Item>) -> Vec<S
                         Unit::Ms.format(to),
                         latest.week().map(week_label).unwrap_or_default()
                     ),
-                    link: reports_link("services"),
+                    link: Some(reports_link("services")),
                     details: Vec::new(),
                 });
             }
@@ -918,9 +979,19 @@ pub fn to_text(status: &Status, base_url: Option<&str>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Production status, {}", status.today);
     if let Some(l) = &status.latest_report {
-        let _ = writeln!(out, "Latest report: week of {} ({})", l.week_of, l.link.url(base_url));
+        let _ = writeln!(
+            out,
+            "Latest report: week of {} ({})",
+            l.week_of,
+            l.link.url(base_url)
+        );
     }
-    let _ = writeln!(out, "\nOverall: {} ({})", status.overall.name(), headline(status));
+    let _ = writeln!(
+        out,
+        "\nOverall: {} ({})",
+        status.overall.name(),
+        headline(status)
+    );
     let section = |out: &mut String, title: &str, items: Vec<&Item>| {
         if items.is_empty() {
             return;
@@ -939,13 +1010,20 @@ pub fn to_text(status: &Status, base_url: Option<&str>) -> String {
                     }
                 }
             }
-            let _ = writeln!(out, "      read: {}", item.link.url(base_url));
+            if let Some(link) = &item.link {
+                let _ = writeln!(out, "      read: {}", link.url(base_url));
+            }
         }
     };
     section(&mut out, "Needs attention:", status.attention().collect());
     if !status.services.is_empty() {
         let _ = writeln!(out, "\nServices:");
-        let width = status.services.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
+        let width = status
+            .services
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0);
         for s in &status.services {
             let _ = writeln!(
                 out,
@@ -978,20 +1056,19 @@ pub fn to_markdown(status: &Status, base_url: Option<&str>) -> String {
             l.link.url(base_url)
         );
     }
-    out.push_str("\n");
+    out.push('\n');
     let attention: Vec<&Item> = status.attention().collect();
     if !attention.is_empty() {
         out.push_str("\n### Attention required\n\n");
         for (n, item) in attention.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{}. **{}: {}.** {}. [{}]({})",
+                "{}. **{}: {}.** {}.{}",
                 n + 1,
                 item.health.name(),
                 md_escape(&item.title),
                 md_escape(&item.evidence),
-                md_escape(&item.link.label),
-                item.link.url(base_url)
+                md_link(item.link.as_ref(), base_url)
             );
             for d in &item.details {
                 match &d.link {
@@ -1008,17 +1085,35 @@ pub fn to_markdown(status: &Status, base_url: Option<&str>) -> String {
     if !status.services.is_empty() {
         out.push_str("\n### Services\n\n");
         for s in &status.services {
-            let _ = writeln!(out, "- {}: {} ({})", md_escape(&s.name), s.health.name(), md_escape(&s.summary));
+            let _ = writeln!(
+                out,
+                "- {}: {} ({})",
+                md_escape(&s.name),
+                s.health.name(),
+                md_escape(&s.summary)
+            );
         }
     }
     let fine: Vec<&Item> = status.healthy().collect();
     if !fine.is_empty() {
         out.push_str("\n### Fine\n\n");
         for item in fine {
-            let _ = writeln!(out, "- {}: {}", md_escape(&item.title), md_escape(&item.evidence));
+            let _ = writeln!(
+                out,
+                "- {}. {}.{}",
+                md_escape(&item.title),
+                md_escape(&item.evidence),
+                md_link(item.link.as_ref(), base_url)
+            );
         }
     }
     out
+}
+
+/// ` [label](url)` for an item's link, or nothing.
+fn md_link(link: Option<&Link>, base_url: Option<&str>) -> String {
+    link.map(|l| format!(" [{}]({})", md_escape(&l.label), l.url(base_url)))
+        .unwrap_or_default()
 }
 
 /// Escape what chat Markdown would read as markup in free text.

@@ -14,7 +14,12 @@ use std::sync::{Mutex, OnceLock};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The browser test files, each with its `#[test]` below.
-const TEST_FILES: &[&str] = &["pages.test.mjs"];
+const TEST_FILES: &[&str] = &[
+    "pages.test.mjs",
+    "search.test.mjs",
+    "serve.test.mjs",
+    "trees.test.mjs",
+];
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -94,6 +99,21 @@ fn run_browser_test(file: &str) {
 #[test]
 fn pages() {
     run_browser_test("pages.test.mjs");
+}
+
+#[test]
+fn search() {
+    run_browser_test("search.test.mjs");
+}
+
+#[test]
+fn trees() {
+    run_browser_test("trees.test.mjs");
+}
+
+#[test]
+fn serve() {
+    run_browser_test("serve.test.mjs");
 }
 
 /// A new tests/browser/*.test.mjs must get its `#[test]` here, or it would

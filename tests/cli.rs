@@ -17,7 +17,9 @@ fn site_with_error_and_warning() -> (Site, String) {
     site.file(RB, &text);
     site.file(
         "content/runbooks/old.md",
-        &Runbook::new("Old").field("last_updated", "2026-01-02").render(),
+        &Runbook::new("Old")
+            .field("last_updated", "2026-01-02")
+            .render(),
     );
     (site, text)
 }
@@ -27,7 +29,9 @@ fn site_with_warning_only() -> Site {
     let site = Site::new();
     site.file(
         "content/runbooks/old.md",
-        &Runbook::new("Old").field("last_updated", "2026-01-02").render(),
+        &Runbook::new("Old")
+            .field("last_updated", "2026-01-02")
+            .render(),
     );
     site
 }
@@ -102,7 +106,10 @@ fn exit_2_for_a_root_without_content() {
     for cmd in ["check", "build"] {
         let out = run(&[cmd, "--root", root.to_str().unwrap(), "--today", TODAY]);
         assert_eq!(out.code, 2, "{cmd}: {out}");
-        assert!(out.stderr.contains("content/"), "says what is missing: {out}");
+        assert!(
+            out.stderr.contains("content/"),
+            "says what is missing: {out}"
+        );
     }
 }
 
@@ -133,7 +140,10 @@ fn an_empty_content_folder_is_a_valid_site() {
 #[test]
 fn root_defaults_to_the_working_folder() {
     let (site, _) = site_with_error_and_warning();
-    let out = run_in(&site.root(), &["check", "--today", TODAY, "--format", "json"]);
+    let out = run_in(
+        &site.root(),
+        &["check", "--today", TODAY, "--format", "json"],
+    );
     assert_eq!(out.code, 1, "{out}");
     assert_diag(
         &parse_json_lines(&out.stdout),
@@ -248,7 +258,10 @@ fn github_format_keeps_each_diagnostic_on_one_line() {
     let (site, _) = site_with_error_and_warning();
     let out = site.check(&["--format", "github"]);
     for l in out.stdout.lines().filter(|l| !l.is_empty()) {
-        assert!(l.starts_with("::"), "a continuation line leaked: {l:?}\n{out}");
+        assert!(
+            l.starts_with("::"),
+            "a continuation line leaked: {l:?}\n{out}"
+        );
     }
     assert!(out.stdout.contains("%0Ahelp: "), "{out}");
 }
@@ -268,7 +281,10 @@ fn junit_format_is_well_formed_xml_with_a_failure_count() {
     let xml = &out.stdout;
     let root = check_xml(xml).unwrap_or_else(|e| panic!("not well-formed: {e}\n{xml}"));
     assert_eq!(root, "testsuites");
-    assert_eq!(xml_attr(xml, "testsuites", "failures").as_deref(), Some("2"));
+    assert_eq!(
+        xml_attr(xml, "testsuites", "failures").as_deref(),
+        Some("2")
+    );
     assert_eq!(xml_attr(xml, "testsuite", "failures").as_deref(), Some("2"));
     assert_eq!(count(xml, "<failure "), 2, "{xml}");
     assert!(xml.contains("link-broken"), "{xml}");
@@ -322,7 +338,10 @@ fn text_format_shows_code_location_and_source_line() {
     assert!(err.contains("warning[runbook-stale]"), "{out}");
     assert!(err.contains("help: "), "{out}");
     assert!(out.stdout.trim().is_empty(), "text goes to stderr:\n{out}");
-    assert!(!err.contains("\u{1b}["), "no colour when not a terminal:\n{out}");
+    assert!(
+        !err.contains("\u{1b}["),
+        "no colour when not a terminal:\n{out}"
+    );
 }
 
 #[test]
@@ -343,7 +362,10 @@ fn summary_line_on_stderr() {
         );
     }
     let out = clean_site().check(&[]);
-    assert!(out.stderr.contains("1 pages, ") || out.stderr.contains("1 page, "), "{out}");
+    assert!(
+        out.stderr.contains("1 pages, ") || out.stderr.contains("1 page, "),
+        "{out}"
+    );
     assert!(out.stderr.contains(": 0 errors, 0 warnings"), "{out}");
 }
 
@@ -374,12 +396,18 @@ fn version_prints_the_crate_version() {
 fn help_lists_the_commands_and_exit_codes() {
     let out = run(&["--help"]);
     assert_eq!(out.code, 0, "{out}");
-    assert!(out.stdout.contains("build") && out.stdout.contains("check"), "{out}");
+    assert!(
+        out.stdout.contains("build") && out.stdout.contains("check"),
+        "{out}"
+    );
     assert!(out.stdout.contains("Exit status"), "{out}");
     let out = run(&["check", "--help"]);
     assert_eq!(out.code, 0, "{out}");
     for flag in ["--root", "--today", "--format", "--deny-warnings"] {
-        assert!(out.stdout.contains(flag), "check --help lacks {flag}:\n{out}");
+        assert!(
+            out.stdout.contains(flag),
+            "check --help lacks {flag}:\n{out}"
+        );
     }
     let out = run(&["build", "--help"]);
     assert_eq!(out.code, 0, "{out}");
@@ -431,4 +459,55 @@ fn the_xml_checker_rejects_malformed_xml() {
     ] {
         assert!(check_xml(bad).is_err(), "accepted {bad:?}");
     }
+}
+
+#[test]
+fn exit_2_when_the_output_cannot_be_written() {
+    let site = clean_site();
+    site.file("blocker", "a file, not a folder");
+    let root = site.root();
+    let output = site.path("blocker/out");
+    let out = run(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+        "--today",
+        TODAY,
+    ]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("error:"), "{out}");
+}
+
+#[test]
+fn diagnostics_are_sorted_and_the_same_on_every_run() {
+    let root = fixture("invalid");
+    let args = [
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+    ];
+    let first = run(&args);
+    for _ in 0..3 {
+        assert_eq!(run(&args).stdout, first.stdout);
+    }
+    let diags = parse_json_lines(&first.stdout);
+    let keys: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "sorted by file, line, column");
 }

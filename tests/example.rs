@@ -77,12 +77,18 @@ fn example_wiki_builds_every_runbook() {
 fn example_api_error_rate_spike_shows_its_fields() {
     let (_holder, out) = build_example();
     let html = read(out.join("runbooks/api-error-rate-spike/index.html"));
-    assert!(html.contains("<title>API Error Rate Spike · Acme Ops Wiki</title>"), "{html}");
+    assert!(
+        html.contains("<title>API Error Rate Spike · Acme Ops Wiki</title>"),
+        "{html}"
+    );
     assert!(html.contains(">P1<"), "severity P1:\n{html}");
     assert!(html.contains("team-api"), "owner:\n{html}");
     assert!(html.contains("2026-10-28"), "last updated:\n{html}");
     assert!(html.contains("<h2 id=\"diagnosis-steps\">"), "{html}");
-    assert!(html.contains("<button class=\"copy\""), "shell blocks copy:\n{html}");
+    assert!(
+        html.contains("<button class=\"copy\""),
+        "shell blocks copy:\n{html}"
+    );
 }
 
 #[test]
@@ -93,9 +99,18 @@ fn example_plain_template_runbook_takes_fields_from_headings() {
         html.contains("<title>Data Inconsistency · Acme Ops Wiki</title>"),
         "the title is the heading without `Runbook:`:\n{html}"
     );
-    assert!(html.contains(">P2<"), "severity P2 from its heading:\n{html}");
-    assert!(html.contains("team-data"), "owner from its heading:\n{html}");
-    assert!(html.contains("2026-10-30"), "date from its heading:\n{html}");
+    assert!(
+        html.contains(">P2<"),
+        "severity P2 from its heading:\n{html}"
+    );
+    assert!(
+        html.contains("team-data"),
+        "owner from its heading:\n{html}"
+    );
+    assert!(
+        html.contains("2026-10-30"),
+        "date from its heading:\n{html}"
+    );
     let index = read(out.join("runbooks/index.html"));
     let row = index
         .split("<tr>")

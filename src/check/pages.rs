@@ -16,19 +16,20 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
     let kind = page.kind.name();
 
     for field in &rules.required_fields {
-        let present = match field.as_str() {
-            // The title falls back to the first `#` heading.
-            "title" => page.meta.title.is_some() || page.scan.headings.iter().any(|h| h.level == 1),
-            "severity" => page.meta.severity.is_some(),
-            "owner" => page.meta.owner.is_some(),
-            "last_updated" => page.meta.last_updated.is_some(),
-            "date" => page.meta.date.is_some(),
-            other => page
-                .front
-                .as_ref()
-                .and_then(|f| f.get(other))
-                .is_some_and(|n| !n.is_null()),
-        };
+        // A field written but invalid (a bad date, a list for a name) is
+        // reported where it is wrong, not again as missing.
+        let present = written(page, field)
+            || match field.as_str() {
+                // The title falls back to the first `#` heading.
+                "title" => {
+                    page.meta.title.is_some() || page.scan.headings.iter().any(|h| h.level == 1)
+                }
+                "severity" => page.meta.severity.is_some(),
+                "owner" => page.meta.owner.is_some(),
+                "last_updated" => page.meta.last_updated.is_some(),
+                "date" => page.meta.date.is_some(),
+                _ => false,
+            };
         if !present {
             let help = match (page.kind, field.as_str()) {
                 (PageKind::Runbook, "severity" | "owner" | "last_updated") => format!(
@@ -96,6 +97,26 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
             .with_help("review the runbook, then update `last_updated`"),
         );
     }
+}
+
+/// Whether a field is written, in front matter or (for runbooks) as a
+/// template heading, with a non-blank value.
+fn written(page: &Page, key: &str) -> bool {
+    let in_front = page
+        .front
+        .as_ref()
+        .and_then(|f| f.get(key))
+        .is_some_and(|n| match n.as_text() {
+            Some(text) => !text.trim().is_empty(),
+            None => !n.is_null(),
+        });
+    let in_heading = page.kind == PageKind::Runbook
+        && page
+            .scan
+            .headings
+            .iter()
+            .any(|h| heading_field(&h.text).is_some_and(|(k, v)| k == key && !v.is_empty()));
+    in_front || in_heading
 }
 
 /// The runbook's age in days if it is stale.

@@ -18,7 +18,9 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
                         item.owner_span.clone(),
                         format!("action item `{name}` has no owner"),
                     )
-                    .with_help("an action item without an owner is not done: name a person or team"),
+                    .with_help(
+                        "an action item without an owner is not done: name a person or team",
+                    ),
                 );
             }
             match &item.deadline {
@@ -74,7 +76,9 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
                         used.span.clone(),
                         format!("runbook `{}` matches no page", used.written),
                     )
-                    .with_help("name runbooks by page id (`runbooks/x`) or path (`../runbooks/x.md`)"),
+                    .with_help(
+                        "name runbooks by page id (`runbooks/x`) or path (`../runbooks/x.md`)",
+                    ),
                 ),
                 RunbookTarget::NotRunbook { page } => out.push(
                     Diagnostic::error(
@@ -91,14 +95,14 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
                 RunbookTarget::Runbook {
                     page,
                     anchor: Some(anchor),
-                } if !site.pages[*page].has_anchor(anchor) => out.push(
-                    crate::check::links::anchor_missing(
+                } if !site.pages[*page].has_anchor(anchor) => {
+                    out.push(crate::check::links::anchor_missing(
                         site,
                         &site.pages[*page],
                         anchor,
                         used.span.clone(),
-                    ),
-                ),
+                    ))
+                }
                 _ => {}
             }
         }

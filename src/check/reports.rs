@@ -29,7 +29,9 @@ pub fn check_reports(site: &Site, out: &mut Vec<Diagnostic>) {
                             Span::new(file.display_path.clone(), 1, 1),
                             "weekly report has no `week_of`",
                         )
-                        .with_help("add `week_of: YYYY-MM-DD` (the week's first day) to the front matter"),
+                        .with_help(
+                            "add `week_of: YYYY-MM-DD` (the week's first day) to the front matter",
+                        ),
                     );
                 }
             }

@@ -2,12 +2,13 @@
 //! node can be reached, and no walk goes round in circles.
 //!
 //! Codes (each at the line and column of what is wrong):
-//! `tree-start-unknown`, `tree-node-duplicate`, `tree-check-empty`,
+//! `tree-start-unknown`, `tree-check-empty`,
 //! `tree-node-no-options`, `tree-answer-empty`, `tree-option-target`,
 //! `tree-next-unknown`, `tree-runbook-unknown`, `tree-runbook-ambiguous`,
 //! `tree-runbook-not-runbook`, `tree-cycle`, `tree-node-unreachable`,
 //! `tree-duplicate`; a runbook link's missing anchor is `link-anchor-missing`.
-//! `tree-invalid` (a tree that cannot be read) comes from the reader.
+//! `tree-invalid` (a tree that cannot be read, a node name given twice)
+//! comes from the reader.
 
 use std::collections::HashMap;
 
@@ -60,22 +61,7 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
         );
     }
 
-    let mut first_by_id: HashMap<&str, usize> = HashMap::new();
     for (n, node) in tree.nodes.iter().enumerate() {
-        if tree.origin == Origin::File {
-            if let Some(&first) = first_by_id.get(node.id.as_str()) {
-                out.push(Diagnostic::error(
-                    "tree-node-duplicate",
-                    node.span.clone(),
-                    format!(
-                        "node `{}` is defined twice (first at line {})",
-                        node.id, tree.nodes[first].span.line
-                    ),
-                ));
-            } else {
-                first_by_id.insert(&node.id, n);
-            }
-        }
         if node.check.text.is_empty() {
             out.push(
                 Diagnostic::error(
@@ -269,10 +255,7 @@ fn check_runbook(
                     span,
                     format!("{} runbooks are titled `{name}`", pages.len()),
                 )
-                .with_help(format!(
-                    "name one by its link instead: {}",
-                    ids.join(", ")
-                )),
+                .with_help(format!("name one by its link instead: {}", ids.join(", "))),
             );
         }
         Resolved::NotRunbook { page } => {
@@ -295,17 +278,26 @@ fn check_runbook(
     }
 }
 
-/// The runbook whose title shares the most words with `name`, if any word.
+/// The runbook whose title shares the most words with `name` (a word
+/// shared when one starts with the other: `slow`, `slowness`), if any.
 fn closest_runbook<'a>(site: &'a Site, name: &str) -> Option<&'a str> {
-    let words: Vec<String> = name
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.len() > 2)
-        .map(str::to_lowercase)
-        .collect();
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 1)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let wanted = words(name);
     site.pages_of(PageKind::Runbook)
         .map(|(_, p)| {
-            let title = p.title.to_lowercase();
-            let shared = words.iter().filter(|w| title.contains(w.as_str())).count();
+            let shared = words(&p.title)
+                .iter()
+                .filter(|t| {
+                    wanted
+                        .iter()
+                        .any(|w| w.starts_with(t.as_str()) || t.starts_with(w.as_str()))
+                })
+                .count();
             (shared, p.title.as_str())
         })
         .filter(|(shared, _)| *shared > 0)

@@ -2,6 +2,9 @@
 
 pub mod build;
 pub mod check;
+pub mod init;
+pub mod new;
+pub mod serve;
 pub mod status;
 
 use std::io::{IsTerminal, Write};
@@ -52,7 +55,8 @@ pub struct StageTimer {
 impl StageTimer {
     pub fn from_env() -> StageTimer {
         StageTimer {
-            last: std::env::var_os("OPSWIKI_TIMINGS").map(|_| std::cell::Cell::new(std::time::Instant::now())),
+            last: std::env::var_os("OPSWIKI_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
         }
     }
 

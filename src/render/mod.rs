@@ -7,8 +7,8 @@
 mod alarms;
 mod postmortems;
 mod reports;
-mod status;
 mod search_page;
+mod status;
 pub mod templates;
 mod tree_svg;
 mod trees;
@@ -98,14 +98,30 @@ impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, today: NaiveDate) -> Result<Renderer<'a>> {
         let tera = templates::compile(site)
             .map_err(|d| anyhow::anyhow!("{}: {}", d.span.file, d.message))?;
-        Ok(Renderer {
+        Ok(Renderer::with_parts(site, today, tera, Coverage::of(site)))
+    }
+
+    /// A renderer from templates and coverage computed earlier: `serve`
+    /// keeps them between edits that cannot change them.
+    pub(crate) fn with_parts(
+        site: &'a Site,
+        today: NaiveDate,
+        tera: Tera,
+        coverage: Coverage,
+    ) -> Renderer<'a> {
+        Renderer {
             site,
             tera,
-            coverage: Coverage::of(site),
+            coverage,
             triage: trees::TriageIndex::new(&site.trees),
             today,
             search_text: Default::default(),
-        })
+        }
+    }
+
+    /// One page (by index), for an incremental rebuild: (output path, HTML).
+    pub(crate) fn render_page_at(&self, index: usize) -> Result<(String, String)> {
+        self.render_page(index, &self.site.pages[index])
     }
 
     fn view(&self, page: &'a Page, root: &str) -> PageView<'a> {
@@ -299,12 +315,13 @@ impl<'a> Renderer<'a> {
     fn render_runbook_index(&self) -> Result<(String, String)> {
         let out_path = "runbooks/index.html".to_string();
         let root = root_prefix(&out_path);
-        let mut groups: BTreeMap<String, Vec<PageView>> = BTreeMap::new();
+        // Keyed by (no service?, service): runbooks without one come last.
+        let mut groups: BTreeMap<(bool, String), Vec<PageView>> = BTreeMap::new();
         for (_, page) in self.site.pages_of(PageKind::Runbook) {
             let services = if page.meta.services.is_empty() {
-                vec!["Other".to_string()]
+                vec![(true, "Other".to_string())]
             } else {
-                page.meta.services.clone()
+                page.meta.services.iter().map(|s| (false, s.clone())).collect()
             };
             for service in services {
                 groups
@@ -319,7 +336,7 @@ impl<'a> Renderer<'a> {
         let groups: Vec<serde_json::Value> = groups
             .into_iter()
             .map(
-                |(service, runbooks)| serde_json::json!({"service": service, "runbooks": runbooks}),
+                |((_, service), runbooks)| serde_json::json!({"service": service, "runbooks": runbooks}),
             )
             .collect();
         let mut ctx = self.base_context(&out_path, "runbooks", "Runbooks");
@@ -389,7 +406,17 @@ impl<'a> Renderer<'a> {
                 let (path, html) = self.render_page(i, page)?;
                 emit(&path, html.as_bytes())
             })?;
-        let mut count = self.site.pages.len();
+        Ok(self.site.pages.len() + self.render_generated(emit)?)
+    }
+
+    /// Every file but the pages themselves: indexes, catalogue, coverage,
+    /// trees, status, home, our static files, the search index. `serve`
+    /// calls it alone after an edit, so every generated file belongs here.
+    pub(crate) fn render_generated(
+        &self,
+        emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<usize> {
+        let mut count = 0;
         let taken: std::collections::HashSet<String> =
             self.site.pages.iter().map(|p| output_path(&p.id)).collect();
         let mut generated = vec![self.render_runbook_index()?, self.render_404()?];
@@ -435,11 +462,8 @@ impl<'a> Renderer<'a> {
             emit(path, bytes)?;
         }
         // The search index, from the texts `body_html` left (after every page).
-        let search = crate::search::files(self.site, &self.search_text);
-        search
-            .par_iter()
-            .try_for_each(|(path, bytes)| emit(path, bytes))?;
-        Ok(count + statics.len() + search.len())
+        let search = crate::search::write(self.site, &self.search_text, emit)?;
+        Ok(count + statics.len() + search)
     }
 }
 
@@ -470,7 +494,3 @@ fn copy_sources(site: &Site, staging: &Staging) -> Result<()> {
         .try_for_each(|(rel, abs)| staging.copy(&format!("static/{rel}"), abs))?;
     Ok(())
 }
-
-
-
-

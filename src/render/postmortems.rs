@@ -128,7 +128,9 @@ impl<'a> Renderer<'a> {
                                 .unwrap_or_default(),
                         )),
                     ),
-                    RunbookTarget::NotRunbook { page } => ("not-runbook", Some((*page, String::new()))),
+                    RunbookTarget::NotRunbook { page } => {
+                        ("not-runbook", Some((*page, String::new())))
+                    }
                     RunbookTarget::External => ("external", None),
                     RunbookTarget::Unknown => ("unknown", None),
                 };
@@ -156,7 +158,9 @@ impl<'a> Renderer<'a> {
             .map(|t| TimelineView {
                 time: &t.time,
                 event: &t.event,
-                offset: t.offset_minutes.map(|m| format!("+{}:{:02}", m / 60, m % 60)),
+                offset: t
+                    .offset_minutes
+                    .map(|m| format!("+{}:{:02}", m / 60, m % 60)),
             })
             .collect();
         let timeline_span = pm
@@ -258,8 +262,11 @@ impl<'a> Renderer<'a> {
                 "open" => 1,
                 _ => 2,
             };
-            (rank(a), std::cmp::Reverse(a.overdue_days), &a.deadline)
-                .cmp(&(rank(b), std::cmp::Reverse(b.overdue_days), &b.deadline))
+            (rank(a), std::cmp::Reverse(a.overdue_days), &a.deadline).cmp(&(
+                rank(b),
+                std::cmp::Reverse(b.overdue_days),
+                &b.deadline,
+            ))
         });
         let count = |state: &str| rows.iter().filter(|r| r.state == state).count();
         let mut ctx = self.base_context(ACTIONS_PATH, "actions", "Action items");

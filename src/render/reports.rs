@@ -7,9 +7,7 @@ use serde::Serialize;
 use super::Renderer;
 use crate::chart::{self, Chart, Marker, Series};
 use crate::model::{output_path, root_prefix};
-use crate::report::{
-    self, Better, Delta, MetricRow, Report, Unit, Verdict, number, pct_change,
-};
+use crate::report::{self, Better, Delta, MetricRow, Report, Unit, Verdict, number, pct_change};
 use crate::status::REPORTS_PATH;
 
 #[derive(Serialize)]
@@ -41,6 +39,7 @@ struct BudgetView {
 #[derive(Serialize)]
 struct ChartView {
     id: String,
+    title: String,
     svg: String,
     table: String,
 }
@@ -178,7 +177,10 @@ impl<'a> Renderer<'a> {
             if let (Some(s), Some(b)) = (c.spend, c.budget)
                 && b > 0.0
             {
-                parts.push(format!("{}% of the weekly budget", number(s / b * 100.0, 0)));
+                parts.push(format!(
+                    "{}% of the weekly budget",
+                    number(s / b * 100.0, 0)
+                ));
             }
             if let (Some(item), Some(amount)) = (&c.largest_item, c.largest_amount) {
                 parts.push(format!(
@@ -270,7 +272,10 @@ impl<'a> Renderer<'a> {
         let col = |f: &dyn Fn(&Report) -> Option<f64>| -> Vec<Option<f64>> {
             list.iter().map(|r| f(r)).collect()
         };
-        let span = match (list.first().and_then(|r| r.week()), list.last().and_then(|r| r.week())) {
+        let span = match (
+            list.first().and_then(|r| r.week()),
+            list.last().and_then(|r| r.week()),
+        ) {
             (Some(a), Some(b)) => format!("from the week of {a} to the week of {b}"),
             _ => String::new(),
         };
@@ -287,6 +292,7 @@ impl<'a> Renderer<'a> {
         let mut add = |id: &str, chart: Chart| {
             charts.push(ChartView {
                 id: id.to_string(),
+                title: chart.title.to_string(),
                 svg: chart::render(&chart),
                 table: chart::data_table(&chart),
             });
@@ -299,13 +305,16 @@ impl<'a> Renderer<'a> {
             Chart {
                 id: "chart-uptime",
                 title: "Uptime against target",
-                description: format!("Weekly uptime in percent against the availability target, {span}."),
+                description: format!(
+                    "Weekly uptime in percent against the availability target, {span}."
+                ),
                 x_labels: labels.clone(),
                 x_titles: titles.clone(),
                 y_label: "%",
                 format: &pct_fmt,
                 zero_based: false,
                 ceiling: Some(100.0),
+                whole: false,
                 bars: vec![],
                 bar_classes: vec![],
                 lines: vec![
@@ -361,6 +370,7 @@ impl<'a> Renderer<'a> {
                 format: &ms_fmt,
                 zero_based: true,
                 ceiling: None,
+                whole: false,
                 bars: vec![],
                 bar_classes: vec![],
                 lines: lat_lines,
@@ -379,6 +389,7 @@ impl<'a> Renderer<'a> {
                 format: &count_fmt,
                 zero_based: true,
                 ceiling: None,
+                whole: true,
                 bars: vec![Series::bars("5xx errors", col(&Report::total_5xx), "c1")],
                 bar_classes: vec![],
                 lines: vec![],
@@ -397,7 +408,11 @@ impl<'a> Renderer<'a> {
         let mut cost_bars = vec![Series::bars("Spend", spend, "c1")];
         if !over.is_empty() {
             // A legend entry for the weeks drawn in the over-budget colour.
-            cost_bars.push(Series::bars("Over budget", vec![None; labels.len()], "over"));
+            cost_bars.push(Series::bars(
+                "Over budget",
+                vec![None; labels.len()],
+                "over",
+            ));
         }
         add(
             "cost",
@@ -409,10 +424,15 @@ impl<'a> Renderer<'a> {
                 ),
                 x_labels: labels.clone(),
                 x_titles: titles.clone(),
-                y_label: if currency.is_empty() { "USD" } else { currency.as_str() },
+                y_label: if currency.is_empty() {
+                    "USD"
+                } else {
+                    currency.as_str()
+                },
                 format: &money_fmt,
                 zero_based: true,
                 ceiling: None,
+                whole: false,
                 bars: cost_bars,
                 bar_classes: over,
                 lines: vec![Series::target("Budget", budget, "muted")],
@@ -433,13 +453,18 @@ impl<'a> Renderer<'a> {
                 format: &count_fmt,
                 zero_based: true,
                 ceiling: None,
+                whole: true,
                 bars: severities
                     .iter()
                     .enumerate()
                     .map(|(i, s)| {
                         Series::bars(
                             s.clone(),
-                            col(&|r| r.incidents.as_ref().map(|_| r.incidents_of(s).unwrap_or(0) as f64)),
+                            col(&|r| {
+                                r.incidents
+                                    .as_ref()
+                                    .map(|_| r.incidents_of(s).unwrap_or(0) as f64)
+                            }),
                             sev_class(i),
                         )
                     })
@@ -501,7 +526,10 @@ impl<'a> Renderer<'a> {
                     spend: fmt_row("spend"),
                     spend_verdict: verdict_name(find("spend").and_then(|m| m.verdict)),
                     incidents,
-                    met: rows.iter().filter(|m| m.verdict == Some(Verdict::Met)).count(),
+                    met: rows
+                        .iter()
+                        .filter(|m| m.verdict == Some(Verdict::Met))
+                        .count(),
                     missed: rows
                         .iter()
                         .filter(|m| m.verdict == Some(Verdict::Missed))

@@ -26,7 +26,7 @@ struct ItemView {
     class: &'static str,
     title: String,
     evidence: String,
-    link: LinkView,
+    link: Option<LinkView>,
     details: Vec<DetailView>,
 }
 
@@ -44,7 +44,7 @@ fn item_view(item: &Item, root: &str) -> ItemView {
         class: item.health.class(),
         title: item.title.clone(),
         evidence: item.evidence.clone(),
-        link: link_view(&item.link, root),
+        link: item.link.as_ref().map(|l| link_view(l, root)),
         details: item
             .details
             .iter()

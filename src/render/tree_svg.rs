@@ -178,14 +178,7 @@ pub fn draw(d: &Diagram) -> String {
                     x = TRUNK_X + 10.0
                 );
             }
-            line_arrow(
-                &mut body,
-                TRUNK_X,
-                branch_y,
-                LEAF_X - 2.0,
-                branch_y,
-                &arrow,
-            );
+            line_arrow(&mut body, TRUNK_X, branch_y, LEAF_X - 2.0, branch_y, &arrow);
             leaf_box(&mut body, leaf, leaf_top, leaf_h, &leaf_lines);
             slot_y += slot_h + 12.0;
         }

@@ -23,16 +23,19 @@ use crate::trees::{DestKind, Origin, Resolved, Tree};
 /// branches would otherwise list them all).
 const PATHS_PER_TREE: usize = 200;
 
+/// A way through tree `.0` as (node, option) steps.
+type TreePath = (usize, Vec<(usize, usize)>);
+
 /// Paths through the trees to each runbook page, computed once per build:
-/// page index → (tree index, steps as (node, option)).
+/// page index → the paths that end there.
 #[derive(Debug, Default)]
 pub struct TriageIndex {
-    by_runbook: HashMap<usize, Vec<(usize, Vec<(usize, usize)>)>>,
+    by_runbook: HashMap<usize, Vec<TreePath>>,
 }
 
 impl TriageIndex {
     pub fn new(trees: &[Tree]) -> TriageIndex {
-        let mut by_runbook: HashMap<usize, Vec<(usize, Vec<(usize, usize)>)>> = HashMap::new();
+        let mut by_runbook: HashMap<usize, Vec<TreePath>> = HashMap::new();
         for (t, tree) in trees.iter().enumerate() {
             for steps in tree.paths(PATHS_PER_TREE) {
                 let Some(&(node, option)) = steps.last() else {
@@ -112,6 +115,8 @@ struct LinkView {
 #[derive(Serialize)]
 pub struct PathView {
     tree: String,
+    /// The page a fenced tree is on (a YAML tree has a page of its own).
+    place: Option<String>,
     /// Where the tree is shown, with the walk-through at the runbook.
     href: String,
     steps: Vec<StepView>,
@@ -155,7 +160,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// Where a runbook target leads, relative to `root`, and its label.
-    fn runbook_link(&self, name: &str, resolved: &Resolved, root: &str) -> (String, Option<String>) {
+    fn runbook_link(
+        &self,
+        name: &str,
+        resolved: &Resolved,
+        root: &str,
+    ) -> (String, Option<String>) {
         match resolved {
             Resolved::Runbook { page, anchor } => {
                 let page = &self.site.pages[*page];
@@ -361,7 +371,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .map(|tree| self.summary(tree, &root))
             .collect();
-        summaries.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        summaries.sort_by_key(|s| s.title.to_lowercase());
         let mut ctx = self.base_context(&out_path, "trees", "Triage");
         ctx.insert("trees", &summaries);
         let html = self
@@ -437,6 +447,10 @@ impl<'a> Renderer<'a> {
                 let p: Vec<String> = steps.iter().map(|(_, o)| o.to_string()).collect();
                 PathView {
                     tree: tree.title.clone(),
+                    place: match tree.origin {
+                        Origin::Fenced { page, .. } => Some(self.site.pages[page].title.clone()),
+                        Origin::File => None,
+                    },
                     href: format!(
                         "{}#t={}&p={}",
                         self.tree_page(tree, root),

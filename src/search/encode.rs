@@ -141,15 +141,27 @@ mod tests {
         );
         let mut one = String::new();
         varint(&mut one, 31);
-        assert_eq!(one, "v", "small numbers take one character");
+        assert_eq!(one, "V", "small numbers take one character");
     }
 
     #[test]
     fn postings_round_trip_and_stay_small() {
         let list = vec![
-            Posting { page: 3, section: 0, class: 7 },
-            Posting { page: 3, section: 2, class: 0 },
-            Posting { page: 40, section: 11, class: 3 },
+            Posting {
+                page: 3,
+                section: 0,
+                class: 7,
+            },
+            Posting {
+                page: 3,
+                section: 2,
+                class: 0,
+            },
+            Posting {
+                page: 40,
+                section: 11,
+                class: 3,
+            },
         ];
         let text = postings(&list);
         assert_eq!(decode_postings(&text).unwrap(), list);

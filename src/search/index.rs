@@ -3,6 +3,9 @@
 //! and the inverted index over all pages.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
@@ -16,12 +19,14 @@ pub mod class {
     pub const BODY: u8 = 0;
     /// The section's heading.
     pub const HEADING: u8 = 3;
-    /// Owner, services, tags; an alarm's description, metric and filter.
+    /// Owner, services, tags; a part of the name of an alarm that leads to
+    /// the section, its description, metric and filter.
     pub const META: u8 = 4;
-    /// A part of the name of an alarm that leads to the section.
-    pub const ALARM_PART: u8 = 5;
-    /// The page title.
-    pub const TITLE: u8 = 6;
+    /// The page title, when it has four words or more.
+    pub const TITLE: u8 = 5;
+    /// The page title, when it has three words or fewer: a query that
+    /// matches it says more of it, so it ranks a little higher.
+    pub const SHORT_TITLE: u8 = 6;
     /// The whole name of an alarm that leads to the section.
     pub const ALARM: u8 = 7;
 }
@@ -61,40 +66,114 @@ pub struct IndexAlarm {
     pub about: String,
 }
 
+/// A small, fast hasher for the index's own maps (terms and term ids are
+/// not attacker-chosen in a way that matters for a build).
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+fn fx_hash(term: &str) -> u64 {
+    let mut h = Fx::default();
+    term.hash(&mut h);
+    h.finish()
+}
+
+/// Every term seen, with a number, shared by the threads that index pages
+/// (split into locked parts so they rarely wait on each other).
+struct Dictionary {
+    parts: Vec<Mutex<FxMap<String, u32>>>,
+    next: AtomicU32,
+}
+
+impl Dictionary {
+    const PARTS: usize = 64;
+
+    fn new() -> Dictionary {
+        Dictionary {
+            parts: (0..Self::PARTS).map(|_| Mutex::default()).collect(),
+            next: AtomicU32::new(0),
+        }
+    }
+
+    fn id(&self, term: &str) -> u32 {
+        let part = &self.parts[(fx_hash(term) as usize) % Self::PARTS];
+        let mut map = part.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = map.get(term) {
+            return id;
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        map.insert(term.to_string(), id);
+        id
+    }
+
+    /// Terms by id.
+    fn into_terms(self) -> Vec<String> {
+        let mut terms = vec![String::new(); self.next.into_inner() as usize];
+        for part in self.parts {
+            for (term, id) in part.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                terms[id as usize] = term;
+            }
+        }
+        terms
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Seen {
     class: u8,
     body_count: u16,
 }
 
-/// Collects one section's terms with the best class of each.
-#[derive(Default)]
-struct SectionTerms {
-    terms: HashMap<String, Seen>,
+/// Collects one section's terms (as ids) with the best class of each.
+struct SectionTerms<'a> {
+    dictionary: &'a Dictionary,
+    /// Ids of the terms this worker has seen, so most tokens need no lock.
+    cache: &'a mut FxMap<String, u32>,
+    terms: FxMap<u32, Seen>,
 }
 
-impl SectionTerms {
+impl SectionTerms<'_> {
     fn add(&mut self, term: &str, class: u8) {
-        if let Some(seen) = self.terms.get_mut(term) {
-            if class == class::BODY {
-                seen.body_count = seen.body_count.saturating_add(1);
-            } else {
-                seen.class = seen.class.max(class);
-            }
-            return;
-        }
-        let seen = if class == class::BODY {
-            Seen {
-                class: 0,
-                body_count: 1,
-            }
-        } else {
-            Seen {
-                class,
-                body_count: 0,
+        let id = match self.cache.get(term) {
+            Some(&id) => id,
+            None => {
+                let id = self.dictionary.id(term);
+                self.cache.insert(term.to_string(), id);
+                id
             }
         };
-        self.terms.insert(term.to_string(), seen);
+        let seen = self.terms.entry(id).or_insert(Seen {
+            class: 0,
+            body_count: 0,
+        });
+        if class == class::BODY {
+            seen.body_count = seen.body_count.saturating_add(1);
+        } else {
+            seen.class = seen.class.max(class);
+        }
     }
 
     /// Index `text` with `class`; for alarm names, parts get `part_class`.
@@ -109,25 +188,40 @@ impl SectionTerms {
         });
     }
 
-    fn flush(&mut self, section: u32, out: &mut Vec<(String, u32, u8)>) {
-        for (term, seen) in self.terms.drain() {
+    fn flush(&mut self, section: u32, out: &mut Vec<(u32, u32, u8)>) {
+        for (id, seen) in self.terms.drain() {
             let body = match seen.body_count {
                 0 => 0,
                 n => class::BODY + (n.min(3) as u8 - 1),
             };
-            out.push((term, section, seen.class.max(body)));
+            out.push((id, section, seen.class.max(body)));
         }
     }
 }
 
-/// Every term of a page: `(term, section, class)`, one per term and
+/// Every term of a page as `(term id, section, class)`, one per term and
 /// section, in section order.
-pub fn page_terms(page: &IndexPage) -> Vec<(String, u32, u8)> {
+fn page_terms(
+    page: &IndexPage,
+    dictionary: &Dictionary,
+    cache: &mut FxMap<String, u32>,
+) -> Vec<(u32, u32, u8)> {
     let mut out = Vec::new();
-    let mut terms = SectionTerms::default();
+    let mut terms = SectionTerms {
+        dictionary,
+        cache,
+        terms: FxMap::default(),
+    };
     for (s, section) in page.sections.iter().enumerate() {
         if s == 0 {
-            terms.add_text(&page.title, class::TITLE, class::TITLE);
+            let mut words = 0;
+            tokenize(&page.title, |_, piece| words += usize::from(piece != Piece::Compound));
+            let title = if words <= 3 {
+                class::SHORT_TITLE
+            } else {
+                class::TITLE
+            };
+            terms.add_text(&page.title, title, title);
             for meta in &page.meta {
                 terms.add_text(meta, class::META, class::META);
             }
@@ -135,7 +229,7 @@ pub fn page_terms(page: &IndexPage) -> Vec<(String, u32, u8)> {
         terms.add_text(&section.heading, class::HEADING, class::HEADING);
         terms.add_text(&section.text, class::BODY, class::BODY);
         for alarm in &section.alarms {
-            terms.add_text(&alarm.name, class::ALARM, class::ALARM_PART);
+            terms.add_text(&alarm.name, class::ALARM, class::META);
             terms.add_text(&alarm.about, class::META, class::META);
         }
         terms.flush(s as u32, &mut out);
@@ -152,55 +246,30 @@ pub struct Index {
 
 impl Index {
     pub fn build(pages: &[IndexPage]) -> Index {
-        let per_page: Vec<Vec<(String, u32, u8)>> = pages.par_iter().map(page_terms).collect();
-        // Merge in buckets by a hash of the term, in parallel; pages stay in
-        // order within each bucket, so postings come out sorted.
-        const BUCKETS: usize = 64;
-        let bucket_of = |term: &str| -> usize {
-            let mut h: u32 = 2166136261;
-            for b in term.bytes() {
-                h = (h ^ u32::from(b)).wrapping_mul(16777619);
-            }
-            h as usize % BUCKETS
-        };
-        let split: Vec<Vec<Vec<(String, u32, u8)>>> = per_page
-            .into_par_iter()
-            .map(|terms| {
-                let mut buckets: Vec<Vec<(String, u32, u8)>> = vec![Vec::new(); BUCKETS];
-                for t in terms {
-                    buckets[bucket_of(&t.0)].push(t);
-                }
-                buckets
+        let dictionary = Dictionary::new();
+        let per_page: Vec<Vec<(u32, u32, u8)>> = pages
+            .par_iter()
+            .map_init(FxMap::default, |cache, page| {
+                page_terms(page, &dictionary, cache)
             })
             .collect();
-        let mut by_bucket: Vec<Vec<(u32, Vec<(String, u32, u8)>)>> = vec![Vec::new(); BUCKETS];
-        for (page, buckets) in split.into_iter().enumerate() {
-            for (b, terms) in buckets.into_iter().enumerate() {
-                if !terms.is_empty() {
-                    by_bucket[b].push((page as u32, terms));
-                }
+        let terms = dictionary.into_terms();
+        let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); terms.len()];
+        for (page, list) in per_page.into_iter().enumerate() {
+            for (id, section, class) in list {
+                postings[id as usize].push(Posting {
+                    page: page as u32,
+                    section,
+                    class,
+                });
             }
         }
-        let mut terms: Vec<(String, Vec<Posting>)> = by_bucket
-            .into_par_iter()
-            .flat_map_iter(|pages| {
-                let mut map: HashMap<String, Vec<Posting>> = HashMap::new();
-                for (page, terms) in pages {
-                    for (term, section, class) in terms {
-                        map.entry(term).or_default().push(Posting {
-                            page,
-                            section,
-                            class,
-                        });
-                    }
-                }
-                map.into_iter()
-            })
-            .collect();
+        let mut terms: Vec<(String, Vec<Posting>)> = terms.into_iter().zip(postings).collect();
         terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (_, postings) in &mut terms {
-            postings.sort_unstable();
-        }
+        // Pages come in order; sections within a page may not.
+        terms
+            .par_iter_mut()
+            .for_each(|(_, list)| list.sort_unstable());
         Index { terms }
     }
 
@@ -210,6 +279,17 @@ impl Index {
             .ok()
             .map(|i| self.terms[i].1.as_slice())
     }
+}
+
+/// The terms of one page as `(term, section, class)`, for tests.
+pub fn terms_of_page(page: &IndexPage) -> Vec<(String, u32, u8)> {
+    let dictionary = Dictionary::new();
+    let mut cache = FxMap::default();
+    let list = page_terms(page, &dictionary, &mut cache);
+    let terms = dictionary.into_terms();
+    list.into_iter()
+        .map(|(id, s, c)| (terms[id as usize].clone(), s, c))
+        .collect()
 }
 
 #[cfg(test)]
@@ -248,20 +328,20 @@ mod tests {
             name: "KubePodCrashLooping".into(),
             about: "Pods restart".into(),
         });
-        let terms = page_terms(&p);
+        let terms = terms_of_page(&p);
         let get = |term: &str, s: u32| {
             terms
                 .iter()
                 .find(|(t, sec, _)| t == term && *sec == s)
                 .map(|x| x.2)
         };
-        assert_eq!(get("disk", 0), Some(class::TITLE));
+        assert_eq!(get("disk", 0), Some(class::SHORT_TITLE));
         assert_eq!(get("latency", 0), Some(class::BODY + 2));
         assert_eq!(get("latency", 1), Some(class::HEADING));
         assert_eq!(get("timeout", 1), Some(class::BODY));
         assert_eq!(get("team-storage", 0), Some(class::META));
         assert_eq!(get("kubepodcrashlooping", 1), Some(class::ALARM));
-        assert_eq!(get("crash", 1), Some(class::ALARM_PART));
+        assert_eq!(get("crash", 1), Some(class::META));
         assert_eq!(get("restart", 1), Some(class::META));
         assert_eq!(get("timeout", 0), None);
     }

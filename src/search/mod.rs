@@ -28,14 +28,16 @@ pub mod shard;
 pub mod tokenize;
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 
+use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::alarms::{RunbookLink, resolve_runbook};
 use crate::markdown::{self, RenderContext, SectionText};
-use crate::model::{Page, output_path};
+use crate::model::{Page, PageKind, output_path};
 use crate::site::Site;
 use index::{Index, IndexAlarm, IndexPage, IndexSection};
 use shard::{EncodedTerm, Limits, json_str};
@@ -48,7 +50,7 @@ pub const STYLE_CSS: &str = include_str!("../../static/search.css");
 /// Sections per document file.
 pub const DOCS_PER_FILE: usize = 32;
 /// Characters of a section's text kept for its snippet.
-pub const SNIPPET_CHARS: usize = 280;
+pub const SNIPPET_CHARS: usize = 200;
 
 /// The alarm catalogue page (rendered by `render::alarms`).
 pub const ALARM_CATALOGUE: &str = "alarms/index.html";
@@ -162,14 +164,14 @@ fn alarm_about(alarm: &crate::alarms::Alarm) -> String {
 /// The index's view of the site: every page, then (if some alarm reaches no
 /// page) the alarm catalogue with one section per such alarm.
 pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexPage> {
+    let mut by_page: Vec<Option<SectionText>> =
+        site.pages.iter().map(|p| texts.remove(&p.id)).collect();
     let mut pages: Vec<IndexPage> = site
         .pages
         .par_iter()
-        .map(|page| {
-            let text = texts
-                .get(&page.id)
-                .cloned()
-                .unwrap_or_else(|| text_of(site, page));
+        .zip(by_page.par_iter_mut())
+        .map(|(page, text)| {
+            let text = text.take().unwrap_or_else(|| text_of(site, page));
             let meta = &page.meta;
             let mut about = Vec::new();
             about.extend(meta.owner.as_ref().map(|o| o.value.clone()));
@@ -186,7 +188,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
             }
         })
         .collect();
-    texts.clear();
+    drop(texts);
 
     let mut catalogue = IndexPage {
         url: ALARM_CATALOGUE.to_string(),
@@ -247,10 +249,23 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
             }
         }
     }
+    // Runbooks first: equal scores rank in this order, and the postings a
+    // long list keeps in its shard are the first ones.
+    pages.sort_by_key(|p| kind_rank(&p.kind));
     if catalogue.sections.len() > 1 {
         pages.push(catalogue);
     }
     pages
+}
+
+fn kind_rank(kind: &str) -> u8 {
+    match PageKind::from_name(kind) {
+        Some(PageKind::Runbook) => 0,
+        Some(PageKind::Page) => 1,
+        Some(PageKind::Postmortem) => 2,
+        Some(PageKind::Report) => 3,
+        None => 4,
+    }
 }
 
 /// The first `max` characters of `text`, cut at a word boundary.
@@ -267,40 +282,57 @@ fn snippet(text: &str, max: usize) -> String {
 
 /// A page's document files: its badges and, per section, heading, anchor,
 /// snippet and the alarms that land there.
-fn doc_files(p: usize, page: &IndexPage) -> Vec<(String, Vec<u8>)> {
+fn doc_files(p: usize, page: &IndexPage) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    let head = format!(
+        "\"u\":{},\"t\":{},\"k\":{},\"s\":{}",
+        json_str(&page.url),
+        json_str(&page.title),
+        json_str(&page.kind),
+        page.severity
+            .as_deref()
+            .map_or("null".to_string(), json_str),
+    );
+    // The top of a page with nothing before its first section shows the
+    // start of the first section that has text.
+    let lead = page
+        .sections
+        .iter()
+        .map(|s| s.text.as_str())
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
     for (c, chunk) in page.sections.chunks(DOCS_PER_FILE).enumerate() {
         let id = if c == 0 {
             p.to_string()
         } else {
             format!("{p}-{c}")
         };
-        let sections: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|s| {
-                let heading = if s.anchor.is_empty() { "" } else { &s.heading };
-                let mut v = vec![
-                    serde_json::Value::from(heading),
-                    serde_json::Value::from(s.anchor.as_str()),
-                    serde_json::Value::from(snippet(&s.text, SNIPPET_CHARS)),
-                ];
-                if !s.alarms.is_empty() {
-                    v.push(s.alarms.iter().map(|a| a.name.as_str()).collect());
-                }
-                serde_json::Value::Array(v)
-            })
-            .collect();
-        let doc = serde_json::json!({
-            "u": page.url,
-            "t": page.title,
-            "k": page.kind,
-            "s": page.severity,
-            "x": sections,
-        });
-        out.push((
-            format!("search/d/{id}.js"),
-            format!("OpswikiSearch.d(\"{id}\",{doc});\n").into_bytes(),
-        ));
+        let mut js = format!("OpswikiSearch.d(\"{id}\",{{{head},\"x\":[");
+        for (i, s) in chunk.iter().enumerate() {
+            if i > 0 {
+                js.push(',');
+            }
+            let heading = if s.anchor.is_empty() { "" } else { &s.heading };
+            let text = if c == 0 && i == 0 && s.text.is_empty() {
+                lead
+            } else {
+                &s.text
+            };
+            let _ = write!(
+                js,
+                "[{},{},{}",
+                json_str(heading),
+                json_str(&s.anchor),
+                json_str(&snippet(text, SNIPPET_CHARS))
+            );
+            if !s.alarms.is_empty() {
+                let names: Vec<String> = s.alarms.iter().map(|a| json_str(&a.name)).collect();
+                let _ = write!(js, ",[{}]", names.join(","));
+            }
+            js.push(']');
+        }
+        js.push_str("]});\n");
+        out.push((format!("search/d/{id}.js"), js));
     }
     out
 }
@@ -359,26 +391,53 @@ fn filters(site: &Site, pages: &[IndexPage]) -> Vec<(&'static str, String, Vec<u
     out
 }
 
-/// Every file of the search index, and the script and styles.
-pub fn files(site: &Site, sink: &TextSink) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![
-        ("static/search.js".to_string(), SCRIPT_JS.as_bytes().to_vec()),
-        (
-            "static/search.css".to_string(),
-            STYLE_CSS.as_bytes().to_vec(),
-        ),
-    ];
-    if !enabled() {
-        return files;
+/// The script without comment lines and indentation (a third smaller; the
+/// browser downloads it before a first query). Lines stay lines, so the
+/// code means the same.
+pub fn compact_js(js: &str) -> String {
+    let mut out = String::with_capacity(js.len());
+    for line in js.lines() {
+        let line = line.trim();
+        if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
-    let pages = pages(site, sink.take());
-    files.extend(index_files(site, &pages, &Limits::default()));
-    files
+    out
 }
 
-/// The index files for `pages`.
-pub fn index_files(site: &Site, pages: &[IndexPage], limits: &Limits) -> Vec<(String, Vec<u8>)> {
+/// Where generated files go: `(path from the output root, bytes)`, called
+/// from many threads.
+pub type Emit<'a> = dyn Fn(&str, &[u8]) -> Result<()> + Sync + 'a;
+
+/// Write the search script, its styles and the index (from the texts the
+/// renderer left in `sink`); returns the number of files.
+pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
+    emit("static/search.js", compact_js(SCRIPT_JS).as_bytes())?;
+    emit("static/search.css", STYLE_CSS.as_bytes())?;
+    if !enabled() {
+        return Ok(2);
+    }
+    let timer = crate::cmd::StageTimer::from_env();
+   
+    let pages = pages(site, sink.take());
+    timer.mark("search: sections");
+   
+    let n = write_index(site, &pages, &Limits::default(), emit)?;
+    Ok(n + 2)
+}
+
+/// Write the index files for `pages`; returns how many.
+pub fn write_index(
+    site: &Site,
+    pages: &[IndexPage],
+    limits: &Limits,
+    emit: &Emit,
+) -> Result<usize> {
+    let timer = crate::cmd::StageTimer::from_env();
     let index = Index::build(pages);
+    timer.mark("search: terms");
+   
     let encoded: Vec<EncodedTerm> = index
         .terms
         .par_iter()
@@ -394,12 +453,7 @@ pub fn index_files(site: &Site, pages: &[IndexPage], limits: &Limits) -> Vec<(St
         .collect();
     let (keys, mut files) = shard::files(&encoded, limits);
     drop(encoded);
-
-    let docs: Vec<(String, Vec<u8>)> = pages
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(p, page)| doc_files(p, page))
-        .collect();
+    drop(index);
 
     let page_count = pages.len() as u32;
     let filter_list = filters(site, pages);
@@ -435,8 +489,25 @@ pub fn index_files(site: &Site, pages: &[IndexPage], limits: &Limits) -> Vec<(St
         stop.join(","),
     );
     files.push(("search/index.js".to_string(), manifest.into_bytes()));
-    files.extend(docs);
     files
+        .par_iter()
+        .try_for_each(|(path, bytes)| emit(path, bytes))?;
+    timer.mark("search: shards");
+   
+    let docs: usize = pages
+        .par_iter()
+        .enumerate()
+        .map(|(p, page)| {
+            let docs = doc_files(p, page);
+            for (path, bytes) in &docs {
+                emit(path, bytes.as_bytes())?;
+            }
+            Ok(docs.len())
+        })
+        .sum::<Result<usize>>()?;
+    timer.mark("search: docs");
+   
+    Ok(files.len() + docs)
 }
 
 #[cfg(test)]
@@ -447,6 +518,14 @@ mod tests {
     fn snippets_cut_at_words() {
         assert_eq!(snippet("short text", 20), "short text");
         assert_eq!(snippet("one two three four", 10), "one two …");
+    }
+
+    #[test]
+    fn the_script_loses_only_comments_and_indentation() {
+        let js = compact_js(SCRIPT_JS);
+        assert!(js.len() < SCRIPT_JS.len() * 4 / 5, "{} of {}", js.len(), SCRIPT_JS.len());
+        assert!(js.contains("S.search = function (q, opts) {\n"));
+        assert!(!js.contains("\n  "));
     }
 
     #[test]

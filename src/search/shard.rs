@@ -205,7 +205,9 @@ mod tests {
     #[test]
     fn big_groups_split_out_and_longest_prefix_finds_every_term() {
         let mut terms: Vec<(String, usize)> = Vec::new();
-        for w in ["apple", "apply", "banana", "band", "bandit", "bar", "c", "co", "cob"] {
+        for w in [
+            "apple", "apply", "banana", "band", "bandit", "bar", "c", "co", "cob",
+        ] {
             terms.push((w.to_string(), 10));
         }
         for i in 0..50 {

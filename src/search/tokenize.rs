@@ -42,12 +42,17 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | '/')
 }
 
-fn is_run_char(c: char) -> bool {
-    c.is_alphanumeric() || is_joiner(c)
-}
-
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    // The same words as STOP_WORDS (a test checks), as a match: a length
+    // switch and a few compares, on every token.
+    matches!(
+        word,
+        "an" | "and" | "are" | "as" | "at" | "be" | "been" | "but" | "by" | "can" | "do" | "does"
+            | "for" | "from" | "had" | "has" | "have" | "if" | "in" | "into" | "is" | "it" | "its"
+            | "of" | "on" | "or" | "our" | "so" | "than" | "that" | "the" | "their" | "then"
+            | "there" | "these" | "they" | "this" | "those" | "to" | "was" | "we" | "were"
+            | "what" | "when" | "which" | "while" | "will" | "with" | "you" | "your"
+    )
 }
 
 /// Trim a raw run: leading `- _ .`; a leading `//` (the rest of a URL after
@@ -63,19 +68,21 @@ fn trim_run(run: &str) -> &str {
 /// Split one joiner-free segment at ASCII camel-case boundaries:
 /// `aB` → `a|B`, `9B` → `9|B`, `ABc` → `A|Bc`.
 fn camel_parts(segment: &str, out: &mut Vec<(usize, usize)>, offset: usize) {
-    let bytes: Vec<(usize, char)> = segment.char_indices().collect();
     let mut start = 0;
-    for i in 1..bytes.len() {
-        let prev = bytes[i - 1].1;
-        let cur = bytes[i].1;
-        let next = bytes.get(i + 1).map(|(_, c)| *c);
-        let boundary = cur.is_ascii_uppercase()
-            && ((prev.is_ascii_lowercase() || prev.is_ascii_digit())
-                || (prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase())));
-        if boundary {
-            out.push((offset + start, offset + bytes[i].0));
-            start = bytes[i].0;
+    let mut chars = segment.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((i, cur)) = chars.next() {
+        if let Some(prev) = prev {
+            let next = chars.peek().map(|&(_, c)| c);
+            let boundary = cur.is_ascii_uppercase()
+                && ((prev.is_ascii_lowercase() || prev.is_ascii_digit())
+                    || (prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase())));
+            if boundary {
+                out.push((offset + start, offset + i));
+                start = i;
+            }
         }
+        prev = Some(cur);
     }
     out.push((offset + start, offset + segment.len()));
 }
@@ -83,55 +90,165 @@ fn camel_parts(segment: &str, out: &mut Vec<(usize, usize)>, offset: usize) {
 /// Light stemming of a lower-case word: `replicas` → `replica`,
 /// `queries` → `query`; words ending in `ss`, `us`, `is` keep their `s`.
 pub fn stem(word: &str) -> std::borrow::Cow<'_, str> {
-    let ascii_letters = word.bytes().all(|b| b.is_ascii_lowercase());
-    if !ascii_letters || word.len() < 4 {
-        return word.into();
+    let mut owned = word.to_string();
+    if stem_in_place(&mut owned) {
+        owned.into()
+    } else {
+        word.into()
     }
-    if word.len() > 4 && word.ends_with("ies") {
-        return format!("{}y", &word[..word.len() - 3]).into();
+}
+
+/// [`stem`] on a buffer; true if it changed.
+fn stem_in_place(word: &mut String) -> bool {
+    let n = word.len();
+    if n < 4 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return false;
     }
-    if word.ends_with('s') && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
+    if n > 4 && word.ends_with("ies") {
+        word.truncate(n - 3);
+        word.push('y');
+        return true;
+    }
+    if word.ends_with('s')
+        && !(word.ends_with("ss") || word.ends_with("us") || word.ends_with("is"))
     {
-        return word[..word.len() - 1].into();
+        word.pop();
+        return true;
     }
-    word.into()
+    false
+}
+
+/// Lower-case `raw` into `buf`; returns its length in characters.
+fn lower_into(raw: &str, buf: &mut String) -> usize {
+    buf.clear();
+    if raw.is_ascii() {
+        buf.extend(raw.bytes().map(|b| b.to_ascii_lowercase() as char));
+        buf.len()
+    } else {
+        buf.push_str(&raw.to_lowercase());
+        buf.chars().count()
+    }
+}
+
+/// A word or part as indexed, into `buf`: lower-cased and stemmed; false
+/// when it is too short, too long or a stop word.
+fn normalize_into(raw: &str, buf: &mut String) -> bool {
+    let len = lower_into(raw, buf);
+    if !(MIN_LEN..=MAX_WORD).contains(&len) || is_stop_word(buf) {
+        return false;
+    }
+    stem_in_place(buf);
+    true
 }
 
 /// A word or part as indexed: lower-cased and stemmed, or `None` when it is
 /// too short, too long or a stop word.
 pub fn normalize_word(raw: &str) -> Option<String> {
-    let lower = raw.to_lowercase();
-    let len = lower.chars().count();
-    if !(MIN_LEN..=MAX_WORD).contains(&len) || is_stop_word(&lower) {
-        return None;
+    let mut buf = String::new();
+    normalize_into(raw, &mut buf).then_some(buf)
+}
+
+/// How an ASCII byte takes part in a run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ascii {
+    Separator,
+    Lower,
+    Upper,
+    Digit,
+    Joiner,
+}
+
+const fn ascii_class(b: u8) -> Ascii {
+    match b {
+        b'a'..=b'z' => Ascii::Lower,
+        b'A'..=b'Z' => Ascii::Upper,
+        b'0'..=b'9' => Ascii::Digit,
+        b'-' | b'_' | b'.' | b'/' => Ascii::Joiner,
+        _ => Ascii::Separator,
     }
-    Some(stem(&lower).into_owned())
+}
+
+const ASCII: [Ascii; 128] = {
+    let mut table = [Ascii::Separator; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i] = ascii_class(i as u8);
+        i += 1;
+    }
+    table
+};
+
+/// The character at byte `i` of `text` (a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
 }
 
 /// Call `emit` for every token of `text`, in order.
 pub fn tokenize(text: &str, mut emit: impl FnMut(&str, Piece)) {
+    let bytes = text.as_bytes();
     let mut parts: Vec<(usize, usize)> = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let Some(start) = rest.find(is_run_char) else {
-            break;
-        };
-        let after = &rest[start..];
-        let end = after.find(|c: char| !is_run_char(c)).unwrap_or(after.len());
-        let run = trim_run(&after[..end]);
-        rest = &after[end..];
+    let mut buf = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 128 {
+            if ASCII[b as usize] == Ascii::Separator {
+                i += 1;
+                continue;
+            }
+        } else {
+            let c = char_at(text, i);
+            if !c.is_alphanumeric() {
+                i += c.len_utf8();
+                continue;
+            }
+        }
+        // A run: what it holds decides how much work it needs.
+        let start = i;
+        let (mut ascii, mut upper, mut joiner) = (true, false, false);
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 128 {
+                match ASCII[b as usize] {
+                    Ascii::Separator => break,
+                    Ascii::Upper => upper = true,
+                    Ascii::Joiner => joiner = true,
+                    _ => {}
+                }
+                i += 1;
+            } else {
+                let c = char_at(text, i);
+                if !c.is_alphanumeric() {
+                    break;
+                }
+                ascii = false;
+                i += c.len_utf8();
+            }
+        }
+        let raw = &text[start..i];
+        if ascii && !upper && !joiner {
+            // A plain lower-case word: the common case.
+            if (MIN_LEN..=MAX_WORD).contains(&raw.len()) && !is_stop_word(raw) {
+                buf.clear();
+                buf.push_str(raw);
+                stem_in_place(&mut buf);
+                emit(&buf, Piece::Word);
+            }
+            continue;
+        }
+        let run = if joiner { trim_run(raw) } else { raw };
         if run.is_empty() {
             continue;
         }
         parts.clear();
         let mut seg_start = None;
-        for (i, c) in run.char_indices() {
+        for (j, c) in run.char_indices() {
             if is_joiner(c) {
                 if let Some(s) = seg_start.take() {
-                    camel_parts(&run[s..i], &mut parts, s);
+                    camel_parts(&run[s..j], &mut parts, s);
                 }
             } else if seg_start.is_none() {
-                seg_start = Some(i);
+                seg_start = Some(j);
             }
         }
         if let Some(s) = seg_start {
@@ -139,18 +256,17 @@ pub fn tokenize(text: &str, mut emit: impl FnMut(&str, Piece)) {
         }
         if parts.len() == 1 {
             let (s, e) = parts[0];
-            if let Some(word) = normalize_word(&run[s..e]) {
-                emit(&word, Piece::Word);
+            if normalize_into(&run[s..e], &mut buf) {
+                emit(&buf, Piece::Word);
             }
             continue;
         }
-        let whole = run.to_lowercase();
-        if (MIN_LEN..=MAX_COMPOUND).contains(&whole.chars().count()) {
-            emit(&whole, Piece::Compound);
+        if (MIN_LEN..=MAX_COMPOUND).contains(&lower_into(run, &mut buf)) {
+            emit(&buf, Piece::Compound);
         }
         for &(s, e) in &parts {
-            if let Some(word) = normalize_word(&run[s..e]) {
-                emit(&word, Piece::Part);
+            if normalize_into(&run[s..e], &mut buf) {
+                emit(&buf, Piece::Part);
             }
         }
     }
@@ -172,11 +288,26 @@ mod tests {
     }
 
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
+    fn stop_words_list_and_match_agree() {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        assert_eq!(sorted, STOP_WORDS);
+        assert_eq!(sorted, STOP_WORDS, "sorted, no duplicates");
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+        }
+        // Every word of two or three letters the match accepts is listed.
+        let letters: Vec<char> = ('a'..='z').collect();
+        for a in &letters {
+            for b in &letters {
+                let w = format!("{a}{b}");
+                assert_eq!(is_stop_word(&w), STOP_WORDS.contains(&w.as_str()), "{w}");
+                for c in &letters {
+                    let w = format!("{a}{b}{c}");
+                    assert_eq!(is_stop_word(&w), STOP_WORDS.contains(&w.as_str()), "{w}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -200,7 +331,10 @@ mod tests {
             terms("KubePodCrashLooping"),
             vec!["kubepodcrashlooping", "kube", "pod", "crash", "looping"]
         );
-        assert_eq!(terms("TimeoutError"), vec!["timeouterror", "timeout", "error"]);
+        assert_eq!(
+            terms("TimeoutError"),
+            vec!["timeouterror", "timeout", "error"]
+        );
         assert_eq!(terms("HTTPServer"), vec!["httpserver", "http", "server"]);
         assert_eq!(terms("OOMKilled"), vec!["oomkilled", "oom", "killed"]);
         assert_eq!(terms("p99Latency"), vec!["p99latency", "p99", "latency"]);
@@ -220,7 +354,14 @@ mod tests {
         );
         assert_eq!(
             terms("https://api.example.com/health"),
-            vec!["http", "api.example.com/health", "api", "example", "com", "health"]
+            vec![
+                "http",
+                "api.example.com/health",
+                "api",
+                "example",
+                "com",
+                "health"
+            ]
         );
     }
 
@@ -246,7 +387,10 @@ mod tests {
 
     #[test]
     fn unicode_and_limits() {
-        assert_eq!(terms("Störung über Nacht"), vec!["störung", "über", "nacht"]);
+        assert_eq!(
+            terms("Störung über Nacht"),
+            vec!["störung", "über", "nacht"]
+        );
         assert!(terms(&"a".repeat(41)).is_empty());
         assert_eq!(terms("x y"), Vec::<String>::new());
     }

@@ -66,11 +66,7 @@ impl Line<'_> {
         } else {
             in_block.min(self.in_file.len())
         };
-        let column = self
-            .in_file
-            .get(..byte)
-            .map_or(byte, |s| s.chars().count()) as u32
-            + 1;
+        let column = self.in_file.get(..byte).map_or(byte, |s| s.chars().count()) as u32 + 1;
         file.span_at(self.number, column)
             .with_len(part.chars().count())
     }
@@ -88,10 +84,10 @@ fn drawing(line: &str) -> (usize, bool) {
         let after_dashes = after_marker.trim_start_matches(DASHES);
         let dashed = after_dashes.len() < after_marker.len();
         let box_marker = marker.is_some_and(|c| c != '`' && c != '+');
-        if (marker.is_some() && dashed) || box_marker {
-            branch = true;
-            rest = after_dashes;
-        } else if marker.is_none() && (t.starts_with("--") || t.starts_with(['─', '━', '═'])) {
+        let opens = (marker.is_some() && dashed) || box_marker;
+        let ascii_dashes =
+            marker.is_none() && (t.starts_with("--") || t.starts_with(['─', '━', '═']));
+        if opens || ascii_dashes {
             branch = true;
             rest = after_dashes;
         } else {
@@ -455,7 +451,9 @@ mod tests {
         assert_eq!(options[0].targets.len(), 2);
         assert!(options[1].targets.is_empty());
         assert_eq!(options[1].answer.text, "Down");
-        assert!(matches!(&options[2].targets[0].kind, DestKind::Invalid { text } if text == "Call Bob"));
+        assert!(
+            matches!(&options[2].targets[0].kind, DestKind::Invalid { text } if text == "Call Bob")
+        );
         assert_eq!(options[2].targets[0].span.line, 8);
         assert_eq!(options[2].targets[0].span.column, 16);
         assert_eq!(diags.len(), 1);
@@ -471,7 +469,13 @@ mod tests {
         let tree = tree.unwrap();
         assert_eq!(tree.span.line, 4);
         assert_eq!(tree.span.column, 12);
-        assert_eq!((tree.nodes[0].check.span.line, tree.nodes[0].check.span.column), (5, 14));
+        assert_eq!(
+            (
+                tree.nodes[0].check.span.line,
+                tree.nodes[0].check.span.column
+            ),
+            (5, 14)
+        );
     }
 
     #[test]

@@ -35,7 +35,11 @@ pub fn read(file: &SourceFile, source: usize) -> (Option<Tree>, Vec<Diagnostic>)
         Err(err) => {
             diags.push(invalid(
                 err.pos,
-                format!("the tree is not valid YAML: {}", err.message),
+                // The parser's hint about its own options means nothing to an author.
+                format!(
+                    "the tree is not valid YAML: {}",
+                    err.message.split(", set ").next().unwrap_or(&err.message)
+                ),
             ));
             return (None, diags);
         }
@@ -55,19 +59,16 @@ pub fn read(file: &SourceFile, source: usize) -> (Option<Tree>, Vec<Diagnostic>)
 
     let slug = page_id(&file.content_path);
     let slug = slug.strip_prefix("trees/").unwrap_or(&slug).to_string();
-    let title = match root.get("title") {
-        Some(node) => text_of(file, node, &mut diags, "title")
-            .map(|w| w.text)
-            .filter(|t| !t.is_empty()),
-        None => None,
-    }
-    .unwrap_or_else(|| title_from_slug(&slug));
-    let title_span = root
-        .get("title")
-        .map_or_else(|| span(file, Pos { line: 1, column: 1 }, 1), |n| node_span(file, n));
-    let start = root
-        .get("start")
-        .and_then(|node| text_of(file, node, &mut diags, "start"));
+    let title = field(file, &root, "title").and_then(|f| text_of(f, &mut diags, "title"));
+    let title_span = title.as_ref().map_or_else(
+        || span(file, Pos { line: 1, column: 1 }, 1),
+        |t| t.span.clone(),
+    );
+    let title = title
+        .map(|t| t.text)
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| title_from_slug(&slug));
+    let start = field(file, &root, "start").and_then(|f| text_of(f, &mut diags, "start"));
 
     let mut nodes = Vec::new();
     match root.get("nodes") {
@@ -85,8 +86,7 @@ pub fn read(file: &SourceFile, source: usize) -> (Option<Tree>, Vec<Diagnostic>)
         Some(map) => {
             for (key, value) in map.entries() {
                 let key_span = span(file, key.pos, key.name.chars().count());
-                if let Some(node) = read_node(file, key.name.clone(), key_span, value, &mut diags)
-                {
+                if let Some(node) = read_node(file, key.name.clone(), key_span, value, &mut diags) {
                     nodes.push(node);
                 }
             }
@@ -149,11 +149,14 @@ fn read_node(
         );
         return None;
     }
-    let check = match value.get("check") {
-        Some(node) => text_of(file, node, diags, "check").unwrap_or(Written {
-            text: String::new(),
-            span: node_span(file, node),
-        }),
+    let check = match field(file, value, "check") {
+        Some(f) => {
+            let at = f.0.clone();
+            text_of(f, diags, "check").unwrap_or(Written {
+                text: String::new(),
+                span: at,
+            })
+        }
         None => Written {
             text: String::new(),
             span: key_span.clone(),
@@ -198,16 +201,21 @@ fn read_option(file: &SourceFile, item: &Yaml, diags: &mut Vec<Diagnostic>) -> O
                     item.type_name()
                 ),
             )
-            .with_help("write each option as `- answer: ...` with one of `runbook`, `next`, `escalate`"),
+            .with_help(
+                "write each option as `- answer: ...` with one of `runbook`, `next`, `escalate`",
+            ),
         );
         return None;
     }
     let item_span = span(file, item.pos, 1);
-    let answer = match item.get("answer") {
-        Some(node) => text_of(file, node, diags, "answer").unwrap_or(Written {
-            text: String::new(),
-            span: node_span(file, node),
-        }),
+    let answer = match field(file, item, "answer") {
+        Some(f) => {
+            let at = f.0.clone();
+            text_of(f, diags, "answer").unwrap_or(Written {
+                text: String::new(),
+                span: at,
+            })
+        }
         None => Written {
             text: String::new(),
             span: item_span.clone(),
@@ -248,28 +256,35 @@ fn read_option(file: &SourceFile, item: &Yaml, diags: &mut Vec<Diagnostic>) -> O
     })
 }
 
+/// The value of `key` in a mapping, with where it was written: the value's
+/// place, or the key's when the value is empty.
+fn field(file: &SourceFile, map: &Yaml, key: &str) -> Option<(Span, Yaml)> {
+    let (k, value) = map.entries().iter().find(|(k, _)| k.name == key)?;
+    let at = if value.is_null() {
+        span(file, k.pos, k.name.chars().count())
+    } else {
+        node_span(file, value)
+    };
+    Some((at, value.clone()))
+}
+
 /// A scalar as text; anything else is `tree-invalid`.
-fn text_of(
-    file: &SourceFile,
-    node: &Yaml,
-    diags: &mut Vec<Diagnostic>,
-    key: &str,
-) -> Option<Written> {
+fn text_of((at, node): (Span, Yaml), diags: &mut Vec<Diagnostic>, key: &str) -> Option<Written> {
     if node.is_null() {
         return Some(Written {
             text: String::new(),
-            span: node_span(file, node),
+            span: at,
         });
     }
     match node.as_text() {
         Some(text) => Some(Written {
             text: text.trim().to_string(),
-            span: node_span(file, node),
+            span: at,
         }),
         None => {
             diags.push(Diagnostic::error(
                 "tree-invalid",
-                node_span(file, node),
+                at,
                 format!("`{key}` must be text, found {}", node.type_name()),
             ));
             None
@@ -279,7 +294,11 @@ fn text_of(
 
 /// `users-report-errors` → `Users report errors`, for a tree with no title.
 fn title_from_slug(slug: &str) -> String {
-    let base = slug.rsplit('/').next().unwrap_or(slug).replace(['-', '_'], " ");
+    let base = slug
+        .rsplit('/')
+        .next()
+        .unwrap_or(slug)
+        .replace(['-', '_'], " ");
     let mut chars = base.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -327,7 +346,10 @@ mod tests {
         assert_eq!((api.check.span.line, api.check.span.column), (5, 12));
         let normal = &api.options[1];
         assert_eq!(normal.answer.text, "Normal");
-        assert_eq!((normal.answer.span.line, normal.answer.span.column), (9, 17));
+        assert_eq!(
+            (normal.answer.span.line, normal.answer.span.column),
+            (9, 17)
+        );
         let target = normal.target().unwrap();
         assert_eq!(
             target.kind,

@@ -203,11 +203,7 @@ impl Tree {
             match choice.target().map(|d| &d.kind) {
                 Some(DestKind::Next {
                     node: Some(next), ..
-                }) => {
-                    if !on_path[*next] {
-                        self.walk(*next, on_path, steps, out, limit);
-                    }
-                }
+                }) if !on_path[*next] => self.walk(*next, on_path, steps, out, limit),
                 Some(DestKind::Runbook { .. } | DestKind::Escalate { .. }) => {
                     out.push(steps.clone())
                 }
@@ -234,10 +230,9 @@ impl Tree {
                 if let Some(DestKind::Next {
                     node: Some(next), ..
                 }) = choice.target().map(|d| &d.kind)
+                    && !seen[*next]
                 {
-                    if !seen[*next] {
-                        stack.push(*next);
-                    }
+                    stack.push(*next);
                 }
             }
         }
@@ -398,7 +393,10 @@ mod tests {
 
     #[test]
     fn normalized_text_ignores_case_and_question_mark() {
-        assert_eq!(normalize_text(" Error rate elevated? "), "error rate elevated");
+        assert_eq!(
+            normalize_text(" Error rate elevated? "),
+            "error rate elevated"
+        );
         assert_eq!(normalize_text("Check:"), "check");
     }
 }

@@ -34,6 +34,10 @@ function removeLater(dir) {
   if (!process.env.OPSWIKI_KEEP_TMP) cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+// However the process ends (a script that is no suite, a timeout), leave no temp folders behind.
+process.on("exit", () => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
 
 /** A fresh temp folder, removed when the test file ends (unless OPSWIKI_KEEP_TMP is set). */
 export function tempDir(prefix = "opswiki-browser-") {
@@ -95,9 +99,11 @@ export function buildSite({ root, files, today = TODAY, extraArgs = [] } = {}) {
   return output;
 }
 
-/** A file:// URL for a path inside a built site. */
+/** A file:// URL for a path inside a built site; a `?query` or `#fragment` is kept as such. */
 export function siteUrl(site, path = "index.html") {
-  return pathToFileURL(join(site, path)).href;
+  const at = path.search(/[?#]/);
+  const [file, rest] = at < 0 ? [path, ""] : [path.slice(0, at), path.slice(at)];
+  return pathToFileURL(join(site, file)).href + rest;
 }
 
 export class AssertionError extends Error {}

@@ -912,11 +912,17 @@ pub fn xml_attr(xml: &str, element: &str, attr: &str) -> Option<String> {
 /// `#fragment`, to an element with that id. Returns the problems found and
 /// how many internal links were checked.
 pub fn check_site_links(out: &Path, base_url: Option<&str>) -> (Vec<String>, usize) {
+    check_links_from(out, base_url, "")
+}
+
+/// Like [`check_site_links`], for the links in the HTML files whose path in
+/// the output starts with `prefix` (their targets may be anywhere).
+pub fn check_links_from(out: &Path, base_url: Option<&str>, prefix: &str) -> (Vec<String>, usize) {
     let mut problems = Vec::new();
     let mut checked = 0;
     let files = snapshot(out);
     for (rel, bytes) in &files {
-        if !rel.ends_with(".html") {
+        if !rel.ends_with(".html") || !rel.starts_with(prefix) {
             continue;
         }
         let html = String::from_utf8_lossy(bytes);
@@ -965,9 +971,20 @@ pub fn check_site_links(out: &Path, base_url: Option<&str>) -> (Vec<String>, usi
                 problems.push(format!("{rel}: link to a missing file: {value} ({target})"));
                 continue;
             };
-            if !fragment.is_empty() && target.ends_with(".html") {
+            // A fragment holding `=` is state for the page's script
+            // (`#t=tree&p=0`), not an element id.
+            if !fragment.is_empty() && !fragment.contains('=') && target.ends_with(".html") {
                 let target_html = String::from_utf8_lossy(target_bytes);
-                if !target_html.contains(&format!("id=\"{fragment}\"")) {
+                // `#t=<tree>&p=...` is a triage walk-through's state, not an
+                // id: the page must hold that tree.
+                if let Some(state) = fragment.strip_prefix("t=") {
+                    let tree = state.split('&').next().unwrap_or("");
+                    if !target_html.contains(&format!("data-tree=\"{tree}\"")) {
+                        problems.push(format!(
+                            "{rel}: no triage tree `{tree}` in {target}: {value}"
+                        ));
+                    }
+                } else if !target_html.contains(&format!("id=\"{fragment}\"")) {
                     problems.push(format!("{rel}: no id=\"{fragment}\" in {target}: {value}"));
                 }
             }
@@ -1003,6 +1020,21 @@ pub fn assert_site_links_resolve(out: &Path, base_url: Option<&str>) -> usize {
     assert!(
         problems.is_empty(),
         "{} broken links in {}:\n{}",
+        problems.len(),
+        out.display(),
+        problems.join("\n")
+    );
+    checked
+}
+
+/// Assert the links in the HTML files under `prefix` resolve; returns how
+/// many were checked.
+#[track_caller]
+pub fn assert_links_from_resolve(out: &Path, base_url: Option<&str>, prefix: &str) -> usize {
+    let (problems, checked) = check_links_from(out, base_url, prefix);
+    assert!(
+        problems.is_empty(),
+        "{} broken links under {prefix} in {}:\n{}",
         problems.len(),
         out.display(),
         problems.join("\n")

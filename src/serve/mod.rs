@@ -1,0 +1,382 @@
+//! Serve: build the site, serve it over HTTP, watch the sources, rebuild
+//! what an edit touches, and tell open browsers to reload.
+//!
+//! The pieces, each in its own file, meet only through [`Server`]'s threads:
+//!
+//! - [`watch`]: file events, debounced, classified into [`watch::ChangeKind`];
+//! - [`rebuild`]: the parsed site in memory, updated per change, the output
+//!   rewritten file by file (see the table there for what re-renders when);
+//! - [`generate`]: the files built from every page (indexes, search index),
+//!   re-rendered on a thread of their own after the pages are served;
+//! - [`status`]: the version browsers follow, published after each rebuild
+//!   has finished writing, and the errors for the overlay;
+//! - [`http`]: the output folder on a pool of worker threads, the
+//!   live-reload script injected into HTML, the `/__opswiki/` endpoints.
+//!
+//! Endpoints: `GET /__opswiki/status` (the status as JSON, at once),
+//! `GET /__opswiki/poll?v=N&path=P` (held until something changes for page
+//! `P` after version `N`, or 25 s; answers `{action, status}` with action
+//! `reload`, `css`, `errors` or `none`), `GET /__opswiki/live.js`.
+
+pub mod generate;
+pub mod http;
+pub mod rebuild;
+pub mod status;
+pub mod watch;
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver};
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+
+use generate::Generator;
+use rebuild::{Outcome, Workspace};
+use status::Hub;
+use watch::{Batch, ChangeKind, Watcher};
+
+/// What `opswiki serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// Default: `ROOT/site`.
+    pub output: Option<PathBuf>,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub today: NaiveDate,
+    /// HTTP worker threads; 0 picks a number from the CPU count.
+    pub workers: usize,
+}
+
+/// Why serving could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "port {port} is already in use on {bind}: stop what holds it, or pick another with `--port N` (`--port 0` picks a free one)"
+    )]
+    PortInUse { bind: IpAddr, port: u16 },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Serve until the process is stopped.
+pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
+    let server = Server::start(options)?;
+    server.run();
+    Ok(())
+}
+
+/// A started server: listening, built, watching.
+pub struct Server {
+    url: String,
+    hub: Arc<Hub>,
+    workspace: Workspace,
+    generator: Generator,
+    watcher: Option<Watcher>,
+    events: Receiver<Batch>,
+    root: PathBuf,
+    output: PathBuf,
+    http: Arc<tiny_http::Server>,
+}
+
+impl Server {
+    /// Bind, build, start the HTTP workers and the watcher; print the URL.
+    pub fn start(options: &ServeOptions) -> Result<Server, ServeError> {
+        let root = options
+            .root
+            .canonicalize()
+            .with_context(|| format!("site root `{}` not found", options.root.display()))?;
+        let output = resolve_output(&root, options.output.as_deref())?;
+
+        // Bind first: a port in use is reported at once, not after a build.
+        let addr = SocketAddr::new(options.bind, options.port);
+        let listener = TcpListener::bind(addr).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AddrInUse {
+                ServeError::PortInUse {
+                    bind: options.bind,
+                    port: options.port,
+                }
+            } else {
+                ServeError::Bind { addr, source }
+            }
+        })?;
+        let local = listener.local_addr().context("no local address")?;
+        no_delay(&listener);
+
+        // Watch before building, so nothing saved during the build is missed.
+        let (tx, events) = mpsc::channel();
+        let watcher = match Watcher::start(&root, tx) {
+            Ok(w) => Some(w),
+            Err(err) => {
+                eprintln!("warning: {err:#}: serving without rebuilding on change");
+                None
+            }
+        };
+
+        eprintln!("building {} ...", root.display());
+        let (workspace, outcome) = Workspace::open(&root, &output, options.today)?;
+        let hub = Arc::new(Hub::new());
+        log_outcome(&outcome, &workspace);
+        publish(&hub, outcome);
+
+        let served = output
+            .canonicalize()
+            .with_context(|| format!("output `{}` not found", output.display()))?;
+        let http = Arc::new(
+            tiny_http::Server::from_listener(listener, None)
+                .map_err(|e| anyhow::anyhow!("cannot serve on {local}: {e}"))?,
+        );
+        let site = Arc::new(http::Site {
+            root: served,
+            hub: hub.clone(),
+        });
+        let workers = if options.workers == 0 {
+            std::thread::available_parallelism()
+                .map_or(4, |n| n.get() * 2)
+                .clamp(4, 16)
+        } else {
+            options.workers
+        };
+        http::spawn_workers(http.clone(), site, workers);
+        let poller = hub.clone();
+        std::thread::Builder::new()
+            .name("opswiki-poll".into())
+            .spawn(move || poller.run_poller())
+            .context("cannot start the poll thread")?;
+
+        let url = match local.ip() {
+            IpAddr::V6(ip) => format!("http://[{ip}]:{}/", local.port()),
+            IpAddr::V4(ip) => format!("http://{ip}:{}/", local.port()),
+        };
+        // Tests and scripts read this line: keep its form.
+        println!("opswiki: serving {url}");
+        let _ = std::io::stdout().flush();
+        if !local.ip().is_loopback() {
+            eprintln!(
+                "note: listening on {} — anyone who can reach this machine can read the site",
+                local.ip()
+            );
+        }
+        eprintln!("watching for changes; Ctrl-C stops");
+        let generator = Generator::start(root.clone(), output.clone(), options.today, hub.clone())?;
+        Ok(Server {
+            url,
+            hub,
+            workspace,
+            generator,
+            watcher,
+            events,
+            root,
+            output,
+            http,
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The rebuild loop: runs until the watcher goes away.
+    pub fn run(mut self) {
+        loop {
+            let Ok(first) = self.events.recv() else {
+                break;
+            };
+            // Fold in whatever else already arrived.
+            let mut batches = vec![first];
+            while let Ok(more) = self.events.try_recv() {
+                batches.push(more);
+            }
+            let (changes, rescan, folders_changed) = self.classify(batches);
+            if let Some(watcher) = &mut self.watcher {
+                watcher.refresh(folders_changed);
+            }
+            if changes.is_empty() && !rescan {
+                continue;
+            }
+            let outcome = self.workspace.apply(&changes, rescan);
+            if outcome.is_nothing() && self.hub.errors_are(&outcome.errors) {
+                // Touched, saved unchanged, metadata only: nothing to say.
+                continue;
+            }
+            log_outcome(&outcome, &self.workspace);
+            let generated = outcome.generated;
+            publish(&self.hub, outcome);
+            if generated {
+                self.generator.request();
+            }
+        }
+        self.hub.stop();
+        self.http.unblock();
+    }
+
+    /// The changes in some batches, whether events were lost, and whether a
+    /// watched folder itself appeared or went.
+    fn classify(&self, batches: Vec<Batch>) -> (Vec<ChangeKind>, bool, bool) {
+        let mut changes = Vec::new();
+        let mut rescan = false;
+        let mut folders = false;
+        for batch in batches {
+            match batch {
+                Batch::Rescan(why) => {
+                    eprintln!(
+                        "warning: the file watcher lost events ({why}): reading everything again"
+                    );
+                    rescan = true;
+                }
+                Batch::Paths(paths) => {
+                    if std::env::var_os("OPSWIKI_DEBUG_WATCH").is_some() {
+                        eprintln!("watch: {paths:?}");
+                    }
+                    for path in paths {
+                        folders |= [
+                            crate::load::CONTENT_DIR,
+                            watch::TEMPLATES_DIR,
+                            watch::STATIC_DIR,
+                        ]
+                        .iter()
+                        .any(|f| path == self.root.join(f));
+                        if let Some(change) = watch::classify(&self.root, &self.output, &path)
+                            && !changes.contains(&change)
+                        {
+                            changes.push(change);
+                        }
+                    }
+                }
+            }
+        }
+        changes.sort();
+        (changes, rescan, folders)
+    }
+}
+
+/// The output folder: absolute, and never the site itself or its sources
+/// (a build replaces the whole folder).
+fn resolve_output(root: &Path, output: Option<&Path>) -> Result<PathBuf> {
+    let output = match output {
+        Some(o) if o.is_absolute() => o.to_path_buf(),
+        Some(o) => std::env::current_dir()
+            .context("no current folder")?
+            .join(o),
+        None => root.join("site"),
+    };
+    // Compare what exists of it, resolved.
+    let resolved = match output.canonicalize() {
+        Ok(p) => p,
+        Err(_) => match (
+            output.parent().and_then(|p| p.canonicalize().ok()),
+            output.file_name(),
+        ) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => output.clone(),
+        },
+    };
+    let sources = [
+        crate::load::CONTENT_DIR,
+        watch::TEMPLATES_DIR,
+        watch::STATIC_DIR,
+    ];
+    if root.starts_with(&resolved) || sources.iter().any(|s| resolved.starts_with(root.join(s))) {
+        anyhow::bail!(
+            "the output folder `{}` would overwrite the site's sources: pick another with --output",
+            output.display()
+        );
+    }
+    Ok(resolved)
+}
+
+/// Turn off Nagle's algorithm on the listening socket; accepted connections
+/// inherit it (Linux, the BSDs, macOS). tiny_http writes a response in
+/// several small writes, and with Nagle on, the last one waits for the
+/// client's delayed ACK: 40 ms added to every request. std has no setter on
+/// a listener, so this is the one `setsockopt` call, declared here rather
+/// than pulling in a crate for it.
+#[cfg(unix)]
+fn no_delay(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    use std::os::raw::{c_int, c_void};
+    unsafe extern "C" {
+        fn setsockopt(
+            socket: c_int,
+            level: c_int,
+            name: c_int,
+            value: *const c_void,
+            len: u32,
+        ) -> c_int;
+    }
+    const IPPROTO_TCP: c_int = 6;
+    const TCP_NODELAY: c_int = 1;
+    let on: c_int = 1;
+    // SAFETY: a valid socket descriptor, a pointer to a live c_int and its
+    // size; on failure the socket is simply left as it was.
+    unsafe {
+        setsockopt(
+            listener.as_raw_fd(),
+            IPPROTO_TCP,
+            TCP_NODELAY,
+            (&on as *const c_int).cast(),
+            std::mem::size_of::<c_int>() as u32,
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn no_delay(_listener: &TcpListener) {}
+
+fn publish(hub: &Hub, outcome: Outcome) {
+    hub.publish(
+        outcome.changed,
+        outcome.errors,
+        outcome.warnings,
+        Some(outcome.report),
+    );
+}
+
+fn log_outcome(outcome: &Outcome, workspace: &Workspace) {
+    let r = &outcome.report;
+    let time = chrono::Local::now().format("%H:%M:%S");
+    for text in &outcome.log {
+        eprintln!("{text}\n");
+    }
+    if !outcome.errors.is_empty() {
+        eprintln!(
+            "[{time}] {}: {} {} — still serving the last good build (the browser shows them too)",
+            r.trigger,
+            outcome.errors.len(),
+            if outcome.errors.len() == 1 {
+                "error"
+            } else {
+                "errors"
+            }
+        );
+        return;
+    }
+    let pages = workspace.pages_total();
+    eprintln!(
+        "[{time}] {}: {} of {pages} pages re-rendered, {} generated files; {} files written{} in {} ms{}",
+        r.trigger,
+        r.pages,
+        r.rendered - r.pages.min(r.rendered),
+        r.written,
+        if r.removed > 0 {
+            format!(", {} removed", r.removed)
+        } else {
+            String::new()
+        },
+        r.millis,
+        if outcome.warnings > 0 {
+            format!(" ({} warnings)", outcome.warnings)
+        } else {
+            String::new()
+        }
+    );
+}

@@ -1,0 +1,238 @@
+//! `opswiki init` and `opswiki new`: a new site checks clean; each skeleton
+//! is flagged for its placeholders and nothing else; nothing is overwritten.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::{Site, TODAY, bin, check_json_at, show};
+use serde_json::Value;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(bin()).args(args).output().expect("run opswiki")
+}
+
+fn init(site: &Site) {
+    let root = site.root();
+    let out = run(&["init", "--today", TODAY, root.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn new(site: &Site, kind: &str, title: &str, today: &str) -> std::process::Output {
+    let root = site.root();
+    run(&[
+        "new",
+        kind,
+        title,
+        "--root",
+        root.to_str().unwrap(),
+        "--today",
+        today,
+    ])
+}
+
+fn in_file<'a>(diags: &'a [Value], file: &str) -> Vec<&'a Value> {
+    diags.iter().filter(|d| d["file"] == file).collect()
+}
+
+#[test]
+fn init_makes_a_site_that_checks_and_builds_clean() {
+    let site = Site::bare();
+    init(&site);
+    for file in [
+        "opswiki.yaml",
+        "content/index.md",
+        "content/runbooks/api-error-rate-spike.md",
+        "content/runbooks/database-connection-exhaustion.md",
+        "content/alarms/api.yaml",
+        "content/trees/users-report-errors.yaml",
+        "content/postmortems/2026-11-23-orders-api-errors.md",
+        "content/reports/2026-11-23.md",
+    ] {
+        assert!(site.path(file).is_file(), "{file} missing");
+    }
+    let diags = check_json_at(&site.root(), TODAY);
+    assert!(diags.is_empty(), "init's site is not clean:\n{}", show(&diags));
+    let out = site.build(&[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Months later it is still clean but for staleness warnings.
+    let later = check_json_at(&site.root(), "2027-06-01");
+    assert!(
+        later
+            .iter()
+            .all(|d| d["level"] == "warning" || d["code"] == "action-overdue"),
+        "{}",
+        show(&later)
+    );
+}
+
+#[test]
+fn init_refuses_a_site_that_has_content() {
+    let site = Site::new();
+    site.file("content/runbooks/mine.md", "# Mine\n");
+    let root = site.root();
+    let out = run(&["init", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
+    assert_eq!(
+        fs::read_to_string(site.path("content/runbooks/mine.md")).unwrap(),
+        "# Mine\n"
+    );
+    assert!(!site.path("opswiki.yaml").exists());
+
+    // An empty content/ folder is fine; an existing config is kept.
+    let empty = Site::new();
+    empty.file("opswiki.yaml", "title: Mine\n");
+    let root = empty.root();
+    let out = run(&["init", "--today", TODAY, root.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert_eq!(
+        fs::read_to_string(empty.path("opswiki.yaml")).unwrap(),
+        "title: Mine\n"
+    );
+}
+
+#[test]
+fn new_writes_skeletons_flagged_only_for_their_placeholders() {
+    let site = Site::bare();
+    init(&site);
+    let before = check_json_at(&site.root(), TODAY);
+    assert!(before.is_empty(), "{}", show(&before));
+
+    // A report of another week than init's.
+    let cases = [
+        ("runbook", "Disk Full: /var", "content/runbooks/disk-full-var.md"),
+        (
+            "postmortem",
+            "Checkout outage",
+            "content/postmortems/2026-12-09-checkout-outage.md",
+        ),
+        ("report", "Week 50", "content/reports/2026-12-07.md"),
+        ("tree", "Checkout is slow", "content/trees/checkout-is-slow.yaml"),
+    ];
+    for (kind, title, path) in cases {
+        let out = new(&site, kind, title, "2026-12-09");
+        assert!(
+            out.status.success(),
+            "new {kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(site.path(path).is_file(), "new {kind} wrote no {path}");
+    }
+    let text = fs::read_to_string(site.path("content/runbooks/disk-full-var.md")).unwrap();
+    assert!(text.contains("title: \"Disk Full: /var\""), "{text}");
+    assert!(text.contains("last_updated: 2026-12-09"), "{text}");
+    for section in [
+        "## Symptom",
+        "## Impact",
+        "## Diagnosis Steps",
+        "## Resolution Steps",
+        "## Rollback",
+        "## Prevention",
+    ] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
+
+    let diags = check_json_at(&site.root(), "2026-12-09");
+    let others: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] != "placeholder-text")
+        .collect();
+    assert!(
+        others.is_empty(),
+        "skeletons flagged for more than placeholders:\n{}",
+        show(&others.into_iter().cloned().collect::<Vec<_>>())
+    );
+    assert!(diags.iter().all(|d| d["level"] == "warning"));
+    // Each skeleton: the owner and each of the six sections of a runbook...
+    let runbook = in_file(&diags, "content/runbooks/disk-full-var.md");
+    assert_eq!(runbook.len(), 7, "{}", show(&diags));
+    // ... every section of a post-mortem, its timeline and action rows ...
+    assert!(in_file(&diags, "content/postmortems/2026-12-09-checkout-outage.md").len() >= 7);
+    // ... the report's narrative, the tree's checks and answers.
+    assert_eq!(in_file(&diags, "content/reports/2026-12-07.md").len(), 2);
+    assert!(in_file(&diags, "content/trees/checkout-is-slow.yaml").len() >= 4);
+    // The warning names the section and points at the placeholder's line.
+    let symptom = runbook
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`Symptom`"))
+        .expect("a placeholder in Symptom");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("TODO: what the on-call"))
+        .unwrap()
+        + 1;
+    assert_eq!(symptom["line"], line as u64);
+
+    // Filled in, the runbook is clean.
+    let filled: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("owner:") {
+                "owner: team-sre".to_string()
+            } else if let Some(rest) = l.strip_prefix("1. TODO: ") {
+                format!("1. {rest}")
+            } else if let Some(rest) = l.strip_prefix("TODO: ") {
+                rest.to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    site.file("content/runbooks/disk-full-var.md", &filled);
+    let diags = check_json_at(&site.root(), "2026-12-09");
+    assert!(
+        in_file(&diags, "content/runbooks/disk-full-var.md").is_empty(),
+        "{}",
+        show(&diags)
+    );
+}
+
+#[test]
+fn new_never_overwrites() {
+    let site = Site::bare();
+    init(&site);
+    let path = site.path("content/runbooks/api-error-rate-spike.md");
+    let before = fs::read_to_string(&path).unwrap();
+    let out = new(&site, "runbook", "API Error Rate Spike", TODAY);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    assert_eq!(fs::read_to_string(&path).unwrap(), before);
+}
+
+#[test]
+fn new_needs_a_site_and_a_title_with_letters() {
+    let site = Site::bare();
+    let out = new(&site, "runbook", "Disk full", TODAY);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("opswiki init"));
+    let site = Site::new();
+    let out = new(&site, "runbook", "!!!", TODAY);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn new_follows_the_sites_own_required_sections() {
+    let site = Site::new();
+    site.file(
+        "opswiki.yaml",
+        "kinds:\n  runbook:\n    required_fields: [title, severity, owner, last_updated]\n    required_sections: [Symptom, Escalation]\n",
+    );
+    let out = new(&site, "runbook", "Custom", TODAY);
+    assert!(out.status.success());
+    let text = fs::read_to_string(site.path("content/runbooks/custom.md")).unwrap();
+    assert!(text.contains("## Escalation"), "{text}");
+    assert!(!text.contains("## Rollback"), "{text}");
+    let diags = check_json_at(&site.root(), TODAY);
+    assert!(
+        diags.iter().all(|d| d["code"] == "placeholder-text"),
+        "{}",
+        show(&diags)
+    );
+}
