@@ -370,10 +370,15 @@ mod tests {
     #[test]
     fn prometheus_templates_read_as_words() {
         assert_eq!(
-            readable_template("{{ $value | humanizePercentage }} of {{ $labels.job }} failed {{ printf \"%.2f\" 1 }}"),
+            readable_template(
+                "{{ $value | humanizePercentage }} of {{ $labels.job }} failed {{ printf \"%.2f\" 1 }}"
+            ),
             "‹value› of ‹job› failed ‹…›"
         );
-        assert_eq!(readable_template("no template {{ open"), "no template {{ open");
+        assert_eq!(
+            readable_template("no template {{ open"),
+            "no template {{ open"
+        );
     }
 
     #[test]
@@ -396,7 +401,10 @@ pub fn readable_template(text: &str) -> String {
             break;
         };
         out.push_str(&rest[..start]);
-        let inner = rest[start + 2..start + len].trim().trim_start_matches('-').trim_end_matches('-');
+        let inner = rest[start + 2..start + len]
+            .trim()
+            .trim_start_matches('-')
+            .trim_end_matches('-');
         let head = inner.split('|').next().unwrap_or("").trim();
         let name = head
             .strip_prefix("$labels.")

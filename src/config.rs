@@ -26,8 +26,6 @@ pub struct Config {
     /// Prometheus severity label → opswiki severity.
     pub severity_map: BTreeMap<String, String>,
     pub kinds: BTreeMap<PageKind, KindRules>,
-    /// Sanitise raw HTML in Markdown (for wikis fed by many teams).
-    pub sanitize_html: bool,
 }
 
 impl Default for Config {
@@ -73,7 +71,6 @@ impl Default for Config {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             kinds,
-            sanitize_html: false,
         }
     }
 }
@@ -158,10 +155,6 @@ impl Config {
                     value,
                     "`severity_map` must map Prometheus severities to opswiki ones",
                 )),
-                "sanitize_html" => match value.value {
-                    yaml::Value::Bool(b) => config.sanitize_html = b,
-                    _ => diags.push(invalid(file, value, "`sanitize_html` must be true or false")),
-                },
                 "kinds" => parse_kinds(file, value, &mut config, &mut diags),
                 other => diags.push(
                     Diagnostic::warning(
@@ -170,7 +163,7 @@ impl Config {
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, sanitize_html",
+                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds",
                     ),
                 ),
             }

@@ -56,7 +56,7 @@
         group.hidden = !ok;
         if (ok) shown++;
       });
-      if (count) count.textContent = shown + " of " + groups.length + " alarms";
+      if (count) count.textContent = shown + " of " + groups.length + " alarm names";
     }
     form.addEventListener("input", apply);
     form.addEventListener("change", apply);

@@ -382,9 +382,11 @@
       },
     };
   }
+  // Document files: the first sections of `group` pages a file, then one
+  // file per further chunk of a long page.
   function docPath(r) {
     var c = Math.floor(r.section / manifest.per);
-    r.file = c ? r.page + "-" + c : String(r.page);
+    r.file = c ? r.page + "-" + c : String(Math.floor(r.page / (manifest.group || 1)));
     return "search/d/" + r.file + ".js";
   }
 
@@ -452,7 +454,7 @@
       var truncated = more.length > 0 && !loadedMore;
       return fetchAll(shown.map(docPath), gate).then(function () {
         shown.forEach(function (r) {
-          var d = docs[r.file], x = d.x[r.section % manifest.per] || ["", "", ""];
+          var d = docs[r.file][r.page], x = d.x[r.section % manifest.per] || ["", "", ""];
           r.title = d.t; r.kind = d.k; r.severity = d.s;
           r.heading = x[0]; r.anchor = x[1]; r.text = x[2]; r.alarms = x[3] || [];
           r.url = BASE + d.u + (x[1] ? "#" + x[1] : "");

@@ -1127,7 +1127,7 @@ fn config_invalid_values_are_located_at_the_value() {
         ("title: T\nstale_after_days: soon\n", 2, 19),
         ("title: T\nbase_url: ftp://wiki\n", 2, 11),
         ("severities: []\n", 1, 13),
-        ("title: T\nsanitize_html: maybe\n", 2, 16),
+        ("title: T\nseverity_map: [critical]\n", 2, 15),
         ("kinds:\n  runbook:\n    required_sections: {a: 1}\n", 3, 24),
         ("- a\n- b\n", 1, 1),
     ] {

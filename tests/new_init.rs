@@ -10,7 +10,10 @@ use common::{Site, TODAY, bin, check_json_at, show};
 use serde_json::Value;
 
 fn run(args: &[&str]) -> std::process::Output {
-    Command::new(bin()).args(args).output().expect("run opswiki")
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run opswiki")
 }
 
 fn init(site: &Site) {
@@ -57,7 +60,11 @@ fn init_makes_a_site_that_checks_and_builds_clean() {
         assert!(site.path(file).is_file(), "{file} missing");
     }
     let diags = check_json_at(&site.root(), TODAY);
-    assert!(diags.is_empty(), "init's site is not clean:\n{}", show(&diags));
+    assert!(
+        diags.is_empty(),
+        "init's site is not clean:\n{}",
+        show(&diags)
+    );
     let out = site.build(&[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     // Months later it is still clean but for staleness warnings.
@@ -106,14 +113,22 @@ fn new_writes_skeletons_flagged_only_for_their_placeholders() {
 
     // A report of another week than init's.
     let cases = [
-        ("runbook", "Disk Full: /var", "content/runbooks/disk-full-var.md"),
+        (
+            "runbook",
+            "Disk Full: /var",
+            "content/runbooks/disk-full-var.md",
+        ),
         (
             "postmortem",
             "Checkout outage",
             "content/postmortems/2026-12-09-checkout-outage.md",
         ),
         ("report", "Week 50", "content/reports/2026-12-07.md"),
-        ("tree", "Checkout is slow", "content/trees/checkout-is-slow.yaml"),
+        (
+            "tree",
+            "Checkout is slow",
+            "content/trees/checkout-is-slow.yaml",
+        ),
     ];
     for (kind, title, path) in cases {
         let out = new(&site, kind, title, "2026-12-09");

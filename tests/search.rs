@@ -141,17 +141,19 @@ impl Built {
     /// (url, anchor) of a posting, from the page's document file.
     fn target(&self, p: &Posting) -> (String, String) {
         let per = self.manifest["per"].as_u64().unwrap() as u32;
+        let group = self.manifest["group"].as_u64().unwrap() as u32;
         let chunk = p.section / per;
         let id = if chunk == 0 {
-            p.page.to_string()
+            (p.page / group).to_string()
         } else {
             format!("{}-{chunk}", p.page)
         };
         let doc = call_args(&self.read(&format!("search/d/{id}.js")));
         assert_eq!(doc[0], id.as_str());
-        let section = &doc[1]["x"][(p.section % per) as usize];
+        let page = &doc[1][p.page.to_string()];
+        let section = &page["x"][(p.section % per) as usize];
         (
-            doc[1]["u"].as_str().unwrap().to_string(),
+            page["u"].as_str().unwrap().to_string(),
             section[1].as_str().unwrap().to_string(),
         )
     }
@@ -252,7 +254,7 @@ fn an_alarm_lands_on_the_section_its_runbook_link_names() {
         built.best("looping").0,
         "runbooks/kube-crash/index.html".to_string()
     );
-    let (_, anchor, class) = built.best("pods");
+    let (_, anchor, class) = built.best("pod");
     assert_eq!((anchor.as_str(), class), ("", 6));
     // A heading.
     let (_, anchor, class) = built.best("handover");
@@ -278,7 +280,9 @@ fn every_page_has_the_search_box_with_relative_urls() {
     assert!(runbook.contains("<input id=\"search-input\" class=\"search-input\" type=\"search\""));
     assert!(runbook.contains("role=\"combobox\""));
     assert!(runbook.contains("role=\"listbox\""));
-    assert!(runbook.contains("<label class=\"search-label visually-hidden\" for=\"search-input\">"));
+    assert!(
+        runbook.contains("<label class=\"search-label visually-hidden\" for=\"search-input\">")
+    );
     assert!(runbook.contains("src=\"../../static/search.js\""));
     assert!(runbook.contains("action=\"../../search.html\""));
     let home = built.read("index.html");

@@ -321,7 +321,11 @@ impl<'a> Renderer<'a> {
             let services = if page.meta.services.is_empty() {
                 vec![(true, "Other".to_string())]
             } else {
-                page.meta.services.iter().map(|s| (false, s.clone())).collect()
+                page.meta
+                    .services
+                    .iter()
+                    .map(|s| (false, s.clone()))
+                    .collect()
             };
             for service in services {
                 groups
@@ -416,6 +420,19 @@ impl<'a> Renderer<'a> {
         &self,
         emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<usize> {
+        // The search index (from the texts `body_html` left) builds beside
+        // the generated pages, which render mostly on one thread.
+        let (search, pages) = rayon::join(
+            || crate::search::write(self.site, &self.search_text, emit),
+            || self.render_generated_pages(emit),
+        );
+        Ok(search? + pages?)
+    }
+
+    fn render_generated_pages(
+        &self,
+        emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<usize> {
         let mut count = 0;
         let taken: std::collections::HashSet<String> =
             self.site.pages.iter().map(|p| output_path(&p.id)).collect();
@@ -461,9 +478,7 @@ impl<'a> Renderer<'a> {
         for (path, bytes) in &statics {
             emit(path, bytes)?;
         }
-        // The search index, from the texts `body_html` left (after every page).
-        let search = crate::search::write(self.site, &self.search_text, emit)?;
-        Ok(count + statics.len() + search)
+        Ok(count + statics.len())
     }
 }
 

@@ -143,32 +143,57 @@ impl Dictionary {
 
 #[derive(Clone, Copy)]
 struct Seen {
+    /// The best class other than body text (0: none; those are 3 and up).
     class: u8,
     body_count: u16,
+}
+
+impl Seen {
+    const EMPTY: Seen = Seen {
+        class: 0,
+        body_count: 0,
+    };
+
+    fn is_empty(&self) -> bool {
+        self.class == 0 && self.body_count == 0
+    }
 }
 
 /// Collects one section's terms (as ids) with the best class of each.
 struct SectionTerms<'a> {
     dictionary: &'a Dictionary,
+    worker: &'a mut Worker,
+}
+
+/// What one indexing thread keeps between pages.
+#[derive(Default)]
+struct Worker {
     /// Ids of the terms this worker has seen, so most tokens need no lock.
-    cache: &'a mut FxMap<String, u32>,
-    terms: FxMap<u32, Seen>,
+    cache: FxMap<String, u32>,
+    /// The current section's terms, by id (dense), and which ids are set.
+    seen: Vec<Seen>,
+    touched: Vec<u32>,
 }
 
 impl SectionTerms<'_> {
     fn add(&mut self, term: &str, class: u8) {
-        let id = match self.cache.get(term) {
+        let w = &mut *self.worker;
+        let id = match w.cache.get(term) {
             Some(&id) => id,
             None => {
                 let id = self.dictionary.id(term);
-                self.cache.insert(term.to_string(), id);
+                w.cache.insert(term.to_string(), id);
                 id
             }
         };
-        let seen = self.terms.entry(id).or_insert(Seen {
-            class: 0,
-            body_count: 0,
-        });
+        let i = id as usize;
+        if i >= w.seen.len() {
+            w.seen.resize(i + 1024, Seen::EMPTY);
+        }
+        let seen = &mut w.seen[i];
+        if seen.is_empty() {
+            w.touched.push(id);
+        }
         if class == class::BODY {
             seen.body_count = seen.body_count.saturating_add(1);
         } else {
@@ -189,7 +214,9 @@ impl SectionTerms<'_> {
     }
 
     fn flush(&mut self, section: u32, out: &mut Vec<(u32, u32, u8)>) {
-        for (id, seen) in self.terms.drain() {
+        let w = &mut *self.worker;
+        for id in w.touched.drain(..) {
+            let seen = std::mem::replace(&mut w.seen[id as usize], Seen::EMPTY);
             let body = match seen.body_count {
                 0 => 0,
                 n => class::BODY + (n.min(3) as u8 - 1),
@@ -204,18 +231,16 @@ impl SectionTerms<'_> {
 fn page_terms(
     page: &IndexPage,
     dictionary: &Dictionary,
-    cache: &mut FxMap<String, u32>,
+    worker: &mut Worker,
 ) -> Vec<(u32, u32, u8)> {
     let mut out = Vec::new();
-    let mut terms = SectionTerms {
-        dictionary,
-        cache,
-        terms: FxMap::default(),
-    };
+    let mut terms = SectionTerms { dictionary, worker };
     for (s, section) in page.sections.iter().enumerate() {
         if s == 0 {
             let mut words = 0;
-            tokenize(&page.title, |_, piece| words += usize::from(piece != Piece::Compound));
+            tokenize(&page.title, |_, piece| {
+                words += usize::from(piece != Piece::Compound)
+            });
             let title = if words <= 3 {
                 class::SHORT_TITLE
             } else {
@@ -249,8 +274,8 @@ impl Index {
         let dictionary = Dictionary::new();
         let per_page: Vec<Vec<(u32, u32, u8)>> = pages
             .par_iter()
-            .map_init(FxMap::default, |cache, page| {
-                page_terms(page, &dictionary, cache)
+            .map_init(Worker::default, |worker, page| {
+                page_terms(page, &dictionary, worker)
             })
             .collect();
         let terms = dictionary.into_terms();
@@ -284,8 +309,8 @@ impl Index {
 /// The terms of one page as `(term, section, class)`, for tests.
 pub fn terms_of_page(page: &IndexPage) -> Vec<(String, u32, u8)> {
     let dictionary = Dictionary::new();
-    let mut cache = FxMap::default();
-    let list = page_terms(page, &dictionary, &mut cache);
+    let mut worker = Worker::default();
+    let list = page_terms(page, &dictionary, &mut worker);
     let terms = dictionary.into_terms();
     list.into_iter()
         .map(|(id, s, c)| (terms[id as usize].clone(), s, c))

@@ -16,7 +16,7 @@
 //! | `search/index.js` | the manifest: shard keys, filter values, stop words |
 //! | `search/s/KEY.js` | the terms whose longest shard-key prefix is KEY, with postings |
 //! | `search/x/ID.js` | the full postings of a term too common to keep whole in its shard |
-//! | `search/d/P.js`, `P-C.js` | page P's title, URL, badges and section snippets (32 a file) |
+//! | `search/d/G.js`, `P-C.js` | title, URL, badges and section snippets of pages 2G and 2G+1 (32 sections each), and of further chunks of a long page P |
 //! | `search/f/N.js` | the pages of filter value N (a kind, severity or service) |
 //!
 //! The section texts come from the render pass itself ([`TextSink`]), so
@@ -49,6 +49,9 @@ pub const STYLE_CSS: &str = include_str!("../../static/search.css");
 
 /// Sections per document file.
 pub const DOCS_PER_FILE: usize = 32;
+/// Pages whose first sections share a document file (fewer files to write,
+/// a little more to load per result).
+pub const PAGES_PER_DOC: usize = 2;
 /// Characters of a section's text kept for its snippet.
 pub const SNIPPET_CHARS: usize = 200;
 
@@ -114,14 +117,14 @@ fn text_of(site: &Site, page: &Page) -> SectionText {
 
 /// The sections of a page: the top (title and text before the first
 /// heading, merged with a leading `#` heading), then one per heading.
-fn sections_of(page: &Page, text: &SectionText) -> Vec<IndexSection> {
-    let part = |i: usize| text.get(i).map(|t| clean(t)).unwrap_or_default();
+fn sections_of(page: &Page, mut text: SectionText) -> Vec<IndexSection> {
+    let mut part = |i: usize| text.get_mut(i).map(std::mem::take).unwrap_or_default();
     let mut sections = vec![IndexSection {
         text: part(0),
         ..IndexSection::default()
     }];
     for (j, h) in page.scan.headings.iter().enumerate() {
-        if j == 0 && h.level == 1 && sections[0].text.is_empty() {
+        if j == 0 && h.level == 1 && sections[0].text.trim().is_empty() {
             sections[0].heading = h.text.clone();
             sections[0].text = part(1);
             continue;
@@ -184,7 +187,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
                 severity: meta.severity.as_ref().map(|s| s.value.clone()),
                 services: meta.services.clone(),
                 meta: about,
-                sections: sections_of(page, &text),
+                sections: sections_of(page, text),
             }
         })
         .collect();
@@ -268,24 +271,37 @@ fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-/// The first `max` characters of `text`, cut at a word boundary.
+/// About the first `max` characters of `text`, whitespace collapsed, cut
+/// at a word boundary.
 fn snippet(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((cut, _)) => {
-            let head = &text[..cut];
-            let head = head.rfind(' ').map_or(head, |i| &head[..i]);
-            format!("{head} …")
+    let mut out = String::with_capacity(max + 8);
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if chars > 0 && chars + 1 + n > max {
+            out.push_str(" …");
+            return out;
         }
+        if chars > 0 {
+            out.push(' ');
+            chars += 1;
+        }
+        if n > max {
+            out.extend(word.chars().take(max));
+            out.push('…');
+            return out;
+        }
+        out.push_str(word);
+        chars += n;
     }
+    out
 }
 
-/// A page's document files: its badges and, per section, heading, anchor,
-/// snippet and the alarms that land there.
-fn doc_files(p: usize, page: &IndexPage) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let head = format!(
-        "\"u\":{},\"t\":{},\"k\":{},\"s\":{}",
+/// The JSON of one page's sections `from..to` (at most [`DOCS_PER_FILE`]):
+/// badges, and per section heading, anchor, snippet and the alarms there.
+fn doc_json(page: &IndexPage, from: usize, to: usize) -> String {
+    let mut js = format!(
+        "{{\"u\":{},\"t\":{},\"k\":{},\"s\":{},\"x\":[",
         json_str(&page.url),
         json_str(&page.title),
         json_str(&page.kind),
@@ -293,47 +309,66 @@ fn doc_files(p: usize, page: &IndexPage) -> Vec<(String, String)> {
             .as_deref()
             .map_or("null".to_string(), json_str),
     );
-    // The top of a page with nothing before its first section shows the
-    // start of the first section that has text.
-    let lead = page
-        .sections
-        .iter()
-        .map(|s| s.text.as_str())
-        .find(|t| !t.is_empty())
-        .unwrap_or("");
-    for (c, chunk) in page.sections.chunks(DOCS_PER_FILE).enumerate() {
-        let id = if c == 0 {
-            p.to_string()
-        } else {
-            format!("{p}-{c}")
-        };
-        let mut js = format!("OpswikiSearch.d(\"{id}\",{{{head},\"x\":[");
-        for (i, s) in chunk.iter().enumerate() {
-            if i > 0 {
-                js.push(',');
-            }
-            let heading = if s.anchor.is_empty() { "" } else { &s.heading };
-            let text = if c == 0 && i == 0 && s.text.is_empty() {
-                lead
-            } else {
-                &s.text
-            };
-            let _ = write!(
-                js,
-                "[{},{},{}",
-                json_str(heading),
-                json_str(&s.anchor),
-                json_str(&snippet(text, SNIPPET_CHARS))
-            );
-            if !s.alarms.is_empty() {
-                let names: Vec<String> = s.alarms.iter().map(|a| json_str(&a.name)).collect();
-                let _ = write!(js, ",[{}]", names.join(","));
-            }
-            js.push(']');
+    for (i, s) in page.sections[from..to].iter().enumerate() {
+        if i > 0 {
+            js.push(',');
         }
-        js.push_str("]});\n");
-        out.push((format!("search/d/{id}.js"), js));
+        let heading = if s.anchor.is_empty() { "" } else { &s.heading };
+        // The top of a page with nothing before its first section shows
+        // the start of the first section that has text.
+        let text = match (from + i, s.text.trim().is_empty()) {
+            (0, true) => page
+                .sections
+                .iter()
+                .map(|s| s.text.as_str())
+                .find(|t| !t.trim().is_empty())
+                .unwrap_or(""),
+            _ => &s.text,
+        };
+        let _ = write!(
+            js,
+            "[{},{},{}",
+            json_str(heading),
+            json_str(&s.anchor),
+            json_str(&snippet(text, SNIPPET_CHARS))
+        );
+        if !s.alarms.is_empty() {
+            let names: Vec<String> = s.alarms.iter().map(|a| json_str(&a.name)).collect();
+            let _ = write!(js, ",[{}]", names.join(","));
+        }
+        js.push(']');
     }
+    js.push_str("]}");
+    js
+}
+
+/// The document files of pages `first..` (a group of [`PAGES_PER_DOC`]):
+/// `search/d/G.js` holds the first sections of each page of group G;
+/// `search/d/P-C.js` chunk C of a page with more sections.
+fn doc_files(group: usize, pages: &[IndexPage]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut first = format!("OpswikiSearch.d(\"{group}\",{{");
+    for (i, page) in pages.iter().enumerate() {
+        let p = group * PAGES_PER_DOC + i;
+        if i > 0 {
+            first.push(',');
+        }
+        let end = page.sections.len().min(DOCS_PER_FILE);
+        let _ = write!(first, "\"{p}\":{}", doc_json(page, 0, end));
+        for c in 1..page.sections.len().div_ceil(DOCS_PER_FILE) {
+            let from = c * DOCS_PER_FILE;
+            let to = page.sections.len().min(from + DOCS_PER_FILE);
+            out.push((
+                format!("search/d/{p}-{c}.js"),
+                format!(
+                    "OpswikiSearch.d(\"{p}-{c}\",{{\"{p}\":{}}});\n",
+                    doc_json(page, from, to)
+                ),
+            ));
+        }
+    }
+    first.push_str("});\n");
+    out.push((format!("search/d/{group}.js"), first));
     out
 }
 
@@ -391,7 +426,7 @@ fn filters(site: &Site, pages: &[IndexPage]) -> Vec<(&'static str, String, Vec<u
     out
 }
 
-/// The script without comment lines and indentation (a third smaller; the
+/// The script without comment lines and indentation (a fifth smaller; the
 /// browser downloads it before a first query). Lines stay lines, so the
 /// code means the same.
 pub fn compact_js(js: &str) -> String {
@@ -419,10 +454,10 @@ pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
         return Ok(2);
     }
     let timer = crate::cmd::StageTimer::from_env();
-   
+
     let pages = pages(site, sink.take());
     timer.mark("search: sections");
-   
+
     let n = write_index(site, &pages, &Limits::default(), emit)?;
     Ok(n + 2)
 }
@@ -437,12 +472,14 @@ pub fn write_index(
     let timer = crate::cmd::StageTimer::from_env();
     let index = Index::build(pages);
     timer.mark("search: terms");
-   
+    let sections: usize = pages.iter().map(|p| p.sections.len()).sum();
+    let common = (sections / 8).max(4 * limits.postings_per_term);
+
     let encoded: Vec<EncodedTerm> = index
         .terms
         .par_iter()
         .map(|(term, postings)| {
-            let (shown, overflow) = shard::encode_term(postings, limits.postings_per_term);
+            let (shown, overflow) = shard::encode_term(postings, limits.postings_per_term, common);
             EncodedTerm {
                 term,
                 shown,
@@ -483,7 +520,7 @@ pub fn write_index(
     let keys_json: Vec<String> = keys.iter().map(|k| json_str(k)).collect();
     let stop: Vec<String> = tokenize::STOP_WORDS.iter().map(|w| json_str(w)).collect();
     let manifest = format!(
-        "OpswikiSearch.m({{\"v\":\"{version}\",\"pages\":{page_count},\"per\":{DOCS_PER_FILE},\"keys\":[{}],\"filters\":[{}],\"stop\":[{}]}});\n",
+        "OpswikiSearch.m({{\"v\":\"{version}\",\"pages\":{page_count},\"per\":{DOCS_PER_FILE},\"group\":{PAGES_PER_DOC},\"keys\":[{}],\"filters\":[{}],\"stop\":[{}]}});\n",
         keys_json.join(","),
         filter_entries.join(","),
         stop.join(","),
@@ -493,12 +530,12 @@ pub fn write_index(
         .par_iter()
         .try_for_each(|(path, bytes)| emit(path, bytes))?;
     timer.mark("search: shards");
-   
+
     let docs: usize = pages
-        .par_iter()
+        .par_chunks(PAGES_PER_DOC)
         .enumerate()
-        .map(|(p, page)| {
-            let docs = doc_files(p, page);
+        .map(|(group, pages)| {
+            let docs = doc_files(group, pages);
             for (path, bytes) in &docs {
                 emit(path, bytes.as_bytes())?;
             }
@@ -506,7 +543,7 @@ pub fn write_index(
         })
         .sum::<Result<usize>>()?;
     timer.mark("search: docs");
-   
+
     Ok(files.len() + docs)
 }
 
@@ -518,12 +555,18 @@ mod tests {
     fn snippets_cut_at_words() {
         assert_eq!(snippet("short text", 20), "short text");
         assert_eq!(snippet("one two three four", 10), "one two …");
+        assert_eq!(snippet("  spaced \n\n out  ", 20), "spaced out");
     }
 
     #[test]
     fn the_script_loses_only_comments_and_indentation() {
         let js = compact_js(SCRIPT_JS);
-        assert!(js.len() < SCRIPT_JS.len() * 4 / 5, "{} of {}", js.len(), SCRIPT_JS.len());
+        assert!(
+            js.len() < SCRIPT_JS.len() * 9 / 10,
+            "{} of {}",
+            js.len(),
+            SCRIPT_JS.len()
+        );
         assert!(js.contains("S.search = function (q, opts) {\n"));
         assert!(!js.contains("\n  "));
     }

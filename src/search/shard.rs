@@ -84,12 +84,16 @@ fn split(
         split_out[c] = true;
         remaining -= children[c].3;
     }
-    let mut own: Vec<usize> = (0..terms.len()).map(|i| base + i).collect();
+    let mut keep = vec![true; terms.len()];
     for (c, child) in children.iter().enumerate() {
         if split_out[c] {
-            own.retain(|&i| i < base + child.1 || i >= base + child.2);
+            keep[child.1..child.2].fill(false);
         }
     }
+    let own: Vec<usize> = (0..terms.len())
+        .filter(|&i| keep[i])
+        .map(|i| base + i)
+        .collect();
     if !own.is_empty() {
         out.push((key, own));
     }
@@ -109,20 +113,43 @@ fn split(
 
 /// A term's postings as written in its shard: all of them, or the best
 /// `limit` and the full list for the overflow file.
-pub fn encode_term(postings: &[Posting], limit: usize) -> (String, Option<String>) {
+///
+/// A term in more than `common` sections gets no overflow file: it says as
+/// little as a stop word, and its full list would be large.
+pub fn encode_term(postings: &[Posting], limit: usize, common: usize) -> (String, Option<String>) {
     if postings.len() <= limit {
         return (encode::postings(postings), None);
     }
-    let mut best: Vec<Posting> = postings.to_vec();
-    best.sort_by(|a, b| {
-        b.class
-            .cmp(&a.class)
-            .then(a.page.cmp(&b.page))
-            .then(a.section.cmp(&b.section))
-    });
-    best.truncate(limit);
-    best.sort_unstable();
-    (encode::postings(&best), Some(encode::postings(postings)))
+    // The best `limit` by class, earliest first among equals, in one pass
+    // (there are eight classes): every posting above the cut-off class, and
+    // the first ones at it.
+    let mut per_class = [0usize; 8];
+    for p in postings {
+        per_class[usize::from(p.class.min(7))] += 1;
+    }
+    let (mut cut, mut above) = (7, 0);
+    while cut > 0 && above + per_class[cut] < limit {
+        above += per_class[cut];
+        cut -= 1;
+    }
+    let mut at_cut = limit - above;
+    let best: Vec<Posting> = postings
+        .iter()
+        .filter(|p| {
+            let c = usize::from(p.class.min(7));
+            if c > cut {
+                true
+            } else if c == cut && at_cut > 0 {
+                at_cut -= 1;
+                true
+            } else {
+                false
+            }
+        })
+        .copied()
+        .collect();
+    let full = (postings.len() <= common).then(|| encode::postings(postings));
+    (encode::postings(&best), full)
 }
 
 /// A JSON string literal.
@@ -164,6 +191,9 @@ pub fn files(terms: &[EncodedTerm], limits: &Limits) -> (Vec<String>, Vec<(Strin
             js.push_str(&json_str(t.term));
             js.push(':');
             match &t.overflow {
+                None if t.total > limits.postings_per_term => {
+                    let _ = write!(js, "[\"{}\",null,{}]", t.shown, t.total);
+                }
                 None => {
                     let _ = write!(js, "\"{}\"", t.shown);
                 }
@@ -244,13 +274,19 @@ mod tests {
             })
             .collect();
         list[7].class = 6;
-        let (shown, full) = encode_term(&list, 3);
+        list[8].class = 6;
+        list[9].class = 7;
+        let (shown, full) = encode_term(&list, 4, 100);
         let shown = encode::decode_postings(&shown).unwrap();
         assert_eq!(
             shown.iter().map(|p| p.page).collect::<Vec<_>>(),
-            vec![0, 1, 7]
+            vec![0, 7, 8, 9]
         );
         assert_eq!(encode::decode_postings(&full.unwrap()).unwrap(), list);
-        assert!(encode_term(&list, 10).1.is_none());
+        assert!(encode_term(&list, 10, 100).1.is_none());
+        assert!(
+            encode_term(&list, 4, 9).1.is_none(),
+            "too common for an overflow file"
+        );
     }
 }

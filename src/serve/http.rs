@@ -9,11 +9,11 @@
 //! are resolved.
 
 use std::fs::{self, File};
-use std::io::Read;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Method, Request, Server};
 
 use super::status::Hub;
 
@@ -191,34 +191,114 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Names and values here are ours: ASCII, no line breaks.
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("a valid header")
+/// A response, written by [`Reply::send`].
+pub struct Reply {
+    status: u16,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
+    body: Body,
 }
 
-/// Headers every response carries: nothing is cached while authoring, and
-/// the connection closes after each response. tiny_http gives each open
-/// connection a thread from a pool that can leave a new connection waiting
-/// for a free thread while the others sit idle in keep-alive (a browser
-/// opens six at once): with every connection closed after its response, a
-/// thread is always free within milliseconds.
-fn with_common<R: Read>(response: Response<R>, content_type: &str) -> Response<R> {
-    response
-        .with_header(header("Content-Type", content_type))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-        .with_header(header("Connection", "close"))
+enum Body {
+    Bytes(Vec<u8>),
+    File(File, u64),
 }
 
-pub fn json_response(body: String) -> Response<std::io::Cursor<Vec<u8>>> {
-    with_common(Response::from_string(body), "application/json")
+impl Reply {
+    pub fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            headers: Vec::new(),
+            body: Body::Bytes(body.into()),
+        }
+    }
+
+    pub fn json(body: impl Into<Vec<u8>>) -> Reply {
+        Reply::new(200, "application/json", body)
+    }
+
+    pub fn text(status: u16, body: &str) -> Reply {
+        Reply::new(status, "text/plain; charset=utf-8", body)
+    }
+
+    fn file(status: u16, content_type: &'static str, file: File) -> Option<Reply> {
+        let len = file.metadata().ok()?.len();
+        Some(Reply {
+            status,
+            content_type,
+            headers: Vec::new(),
+            body: Body::File(file, len),
+        })
+    }
+
+    fn header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Write the response and close the connection after it.
+    ///
+    /// tiny_http keeps connections alive, each holding a thread of its
+    /// pool, and that pool's growth can race: a browser opening six
+    /// connections at once may find one of them queued with no thread while
+    /// the others sit idle in keep-alive, and the page never finishes
+    /// loading. tiny_http drops a `Connection` header given to its
+    /// `Response`, so the response is written here, whole, with
+    /// `Connection: close`: the browser closes each connection after its
+    /// response, and a thread is always free again at once. (It also means
+    /// one write for most responses.) HEAD gets the headers only.
+    pub fn send(self, request: Request) {
+        let head_only = *request.method() == Method::Head;
+        let len = match &self.body {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File(_, len) => *len,
+        };
+        let mut out = Vec::with_capacity(256 + if head_only { 0 } else { len as usize });
+        let _ = write!(
+            out,
+            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {len}\r\n\
+             Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+            self.status,
+            reason(self.status),
+            self.content_type
+        );
+        for (name, value) in &self.headers {
+            // Values here are ours or come from the request line: no breaks.
+            let value = value.replace(['\r', '\n'], "");
+            let _ = write!(out, "{name}: {value}\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        let mut writer = request.into_writer();
+        // A client that went away is nothing to report.
+        match self.body {
+            Body::Bytes(bytes) => {
+                if !head_only {
+                    out.extend_from_slice(&bytes);
+                }
+                let _ = writer.write_all(&out);
+            }
+            Body::File(mut file, _) => {
+                let _ = writer.write_all(&out);
+                if !head_only {
+                    let _ = std::io::copy(&mut file, &mut writer);
+                }
+            }
+        }
+        let _ = writer.flush();
+    }
 }
 
-fn text_response(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    with_common(
-        Response::from_string(body).with_status_code(status),
-        "text/plain; charset=utf-8",
-    )
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        503 => "Service Unavailable",
+        _ => "",
+    }
 }
 
 /// Insert the live-reload script (and the status it starts from) before
@@ -271,15 +351,12 @@ impl Site {
     pub fn handle(&self, request: Request) {
         let method = request.method().clone();
         if method != Method::Get && method != Method::Head {
-            let response =
-                text_response(405, "only GET and HEAD\n").with_header(header("Allow", "GET, HEAD"));
-            let _ = request.respond(response);
+            Reply::text(405, "only GET and HEAD\n")
+                .header("Allow", "GET, HEAD".into())
+                .send(request);
             return;
         }
         let url = request.url().to_string();
-        if std::env::var_os("OPSWIKI_DEBUG_HTTP").is_some() {
-            eprintln!("http: {method} {url}");
-        }
         let (path, query) = match url.split_once('?') {
             Some((p, q)) => (p, q),
             None => (url.as_str(), ""),
@@ -297,12 +374,13 @@ impl Site {
                 } else {
                     format!("{to}?{query}")
                 };
-                let response = text_response(301, "moved\n").with_header(header("Location", &to));
-                let _ = request.respond(response);
+                Reply::text(301, "moved\n")
+                    .header("Location", to)
+                    .send(request);
             }
             Lookup::NotFound => self.not_found(request),
             Lookup::BadRequest(why) => {
-                let _ = request.respond(text_response(400, &format!("bad request: {why}\n")));
+                Reply::text(400, &format!("bad request: {why}\n")).send(request);
             }
         }
     }
@@ -310,15 +388,11 @@ impl Site {
     fn endpoint(&self, request: Request, endpoint: &str, query: &str) {
         match endpoint {
             "live.js" => {
-                let response = with_common(
-                    Response::from_string(LIVE_JS),
-                    "text/javascript; charset=utf-8",
-                );
-                let _ = request.respond(response);
+                Reply::new(200, "text/javascript; charset=utf-8", LIVE_JS).send(request);
             }
             "status" => {
                 let (_, json) = self.hub.snapshot();
-                let _ = request.respond(json_response(json.to_string()));
+                Reply::json(json.as_bytes()).send(request);
             }
             "poll" => {
                 let mut since = None;
@@ -335,10 +409,7 @@ impl Site {
                 match since {
                     Some(since) => self.hub.poll(request, since, page),
                     None => {
-                        let _ = request.respond(text_response(
-                            400,
-                            "poll needs ?v=VERSION (and &path=PAGE)\n",
-                        ));
+                        Reply::text(400, "poll needs ?v=VERSION (and &path=PAGE)\n").send(request);
                     }
                 }
             }
@@ -357,16 +428,15 @@ impl Site {
                 Err(_) => return self.not_found(request),
             };
             let body = inject(&html, &json, status == 404);
-            let response = with_common(Response::from_string(body), kind).with_status_code(status);
-            let _ = request.respond(response);
+            Reply::new(status, kind, body).send(request);
             return;
         }
-        match File::open(file) {
-            Ok(f) => {
-                let response = with_common(Response::from_file(f), kind).with_status_code(status);
-                let _ = request.respond(response);
-            }
-            Err(_) => self.not_found(request),
+        match File::open(file)
+            .ok()
+            .and_then(|f| Reply::file(status, kind, f))
+        {
+            Some(reply) => reply.send(request),
+            None => self.not_found(request),
         }
     }
 
@@ -377,9 +447,7 @@ impl Site {
         }
         let (_, json) = self.hub.snapshot();
         let body = inject(FALLBACK_404, &json, false);
-        let response = with_common(Response::from_string(body), "text/html; charset=utf-8")
-            .with_status_code(404);
-        let _ = request.respond(response);
+        Reply::new(404, "text/html; charset=utf-8", body).send(request);
     }
 }
 
@@ -399,14 +467,9 @@ pub fn spawn_workers(
                     while let Ok(request) = server.recv() {
                         // A bug in one request must not take a worker with it.
                         let site = &site;
-                        let debug = std::env::var_os("OPSWIKI_DEBUG_HTTP").is_some();
-                        let url = request.url().to_string();
                         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             site.handle(request)
                         }));
-                        if debug {
-                            eprintln!("http: done {url} on worker {i}");
-                        }
                     }
                 })
                 .expect("cannot start an HTTP worker thread")

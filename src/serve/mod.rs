@@ -17,10 +17,14 @@
 //! `GET /__opswiki/poll?v=N&path=P` (held until something changes for page
 //! `P` after version `N`, or 25 s; answers `{action, status}` with action
 //! `reload`, `css`, `errors` or `none`), `GET /__opswiki/live.js`.
+//!
+//! `OPSWIKI_DEBUG_WATCH=1` prints each batch of file events as it arrives,
+//! to see what an editor's save looks like.
 
 pub mod generate;
 pub mod http;
 pub mod rebuild;
+mod socket;
 pub mod status;
 pub mod watch;
 
@@ -110,7 +114,7 @@ impl Server {
             }
         })?;
         let local = listener.local_addr().context("no local address")?;
-        no_delay(&listener);
+        socket::tune_listener(&listener);
 
         // Watch before building, so nothing saved during the build is missed.
         let (tx, events) = mpsc::channel();
@@ -187,10 +191,7 @@ impl Server {
 
     /// The rebuild loop: runs until the watcher goes away.
     pub fn run(mut self) {
-        loop {
-            let Ok(first) = self.events.recv() else {
-                break;
-            };
+        while let Ok(first) = self.events.recv() {
             // Fold in whatever else already arrived.
             let mut batches = vec![first];
             while let Ok(more) = self.events.try_recv() {
@@ -293,44 +294,6 @@ fn resolve_output(root: &Path, output: Option<&Path>) -> Result<PathBuf> {
     }
     Ok(resolved)
 }
-
-/// Turn off Nagle's algorithm on the listening socket; accepted connections
-/// inherit it (Linux, the BSDs, macOS). tiny_http writes a response in
-/// several small writes, and with Nagle on, the last one waits for the
-/// client's delayed ACK: 40 ms added to every request. std has no setter on
-/// a listener, so this is the one `setsockopt` call, declared here rather
-/// than pulling in a crate for it.
-#[cfg(unix)]
-fn no_delay(listener: &TcpListener) {
-    use std::os::fd::AsRawFd;
-    use std::os::raw::{c_int, c_void};
-    unsafe extern "C" {
-        fn setsockopt(
-            socket: c_int,
-            level: c_int,
-            name: c_int,
-            value: *const c_void,
-            len: u32,
-        ) -> c_int;
-    }
-    const IPPROTO_TCP: c_int = 6;
-    const TCP_NODELAY: c_int = 1;
-    let on: c_int = 1;
-    // SAFETY: a valid socket descriptor, a pointer to a live c_int and its
-    // size; on failure the socket is simply left as it was.
-    unsafe {
-        setsockopt(
-            listener.as_raw_fd(),
-            IPPROTO_TCP,
-            TCP_NODELAY,
-            (&on as *const c_int).cast(),
-            std::mem::size_of::<c_int>() as u32,
-        );
-    }
-}
-
-#[cfg(not(unix))]
-fn no_delay(_listener: &TcpListener) {}
 
 fn publish(hub: &Hub, outcome: Outcome) {
     hub.publish(

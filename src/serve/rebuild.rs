@@ -1,21 +1,23 @@
 //! Rebuild: keep the parsed site in memory and bring the output up to date
 //! after each batch of changes, re-doing only what the change can affect.
 //!
-//! | change | model | checks | re-rendered at once | afterwards |
-//! |---|---|---|---|---|
-//! | a page's text only (same title, fields, headings, links, no triage block; a runbook or plain page) | that page re-read and re-parsed | that page's | that page | generated files |
-//! | a page's fields, title, headings, links or triage blocks; any post-mortem or report | the page, then the cross-file model (link index, trees, post-mortems, reports) | that page's, the pages linking to it if its headings changed, the site-wide checks | that page, pages whose triage trees or "alarms that lead here" changed | generated files |
-//! | an alarm file | that file's alarms | site-wide | runbooks whose "alarms that lead here" changed | generated files |
-//! | a tree file | the cross-file model | site-wide | pages whose triage trees changed | generated files |
-//! | a file or folder added, removed or renamed; `opswiki.yaml` | everything read again | all | pages whose text, links, trees or alarms changed; removed pages deleted | generated files, at once |
-//! | a template | templates compiled | — | everything | — |
-//! | a static file or an image | — | — | the file copied | — |
+//! | change | model | checks | pages re-rendered at once |
+//! |---|---|---|---|
+//! | a page's prose only (same title, fields, headings, links; no triage block; a runbook or plain page) | that page re-read and re-parsed | that page's | that page |
+//! | a page's fields, title, headings, links or triage blocks; any post-mortem or report | the page, then the cross-file model ([`site::derive`]: link index, trees, post-mortems, reports) | that page's; the pages linking to it if its headings changed; the site-wide ones | that page; a written home page; pages whose triage trees or "alarms that lead here" changed |
+//! | an alarm file | that file's alarms | site-wide | runbooks whose "alarms that lead here" changed |
+//! | a tree file | the cross-file model | site-wide | pages whose triage trees changed |
+//! | a file or folder added, removed or renamed; `opswiki.yaml`; `content/` itself | everything read again | all | pages whose text, links, trees or alarms changed (all of them if the config, templates or navigation changed); removed pages deleted |
+//! | a template | templates compiled | — | all |
+//! | a static file or a content image | — | — | none: the file is copied |
 //!
-//! "Generated files" are the runbook and other indexes, the alarm catalogue
-//! and coverage, tree pages, the status pages, the search index and the home
-//! page: they are rendered right after the pages on a small site, and once
-//! the author pauses on a large one, so the page being edited is served
-//! first. A file is written only if its bytes changed, each through a
+//! Pages linking to an edited page are re-rendered only when the link's
+//! target appears, disappears or moves (their HTML holds its path, nothing
+//! else of it); they are re-checked when its headings change (anchors).
+//! After every successful rebuild the generated files (the runbook and
+//! other indexes, the alarm catalogue and coverage, tree and status pages,
+//! the search index) are handed to [`super::generate`], which renders them
+//! off the edit path. A file is written only if its bytes changed, through a
 //! temporary file renamed over it, so a reader never sees half a file.
 //!
 //! While the site has errors nothing is rendered: the last good output stays
@@ -200,17 +202,31 @@ impl Workspace {
             // errors and no earlier output, build anyway: an author needs
             // something to look at beside the list of errors.
             let model = ws.model.as_ref().expect("just set");
-            let stats = render::build(
+            let built = render::build(
                 &model.site,
                 &RenderOptions {
                     output: output.to_path_buf(),
                     today,
                 },
-            )
-            .context("the first build failed")?;
-            report.rendered = stats.files;
-            report.pages = stats.pages;
-            report.written = stats.files;
+            );
+            match built {
+                Ok(stats) => {
+                    report.rendered = stats.files;
+                    report.pages = stats.pages;
+                    report.written = stats.files;
+                }
+                Err(err) => {
+                    // Broken templates, say: serve the errors, build on the fix.
+                    ws.load_error = Some(Diagnostic::error(
+                        "serve-rebuild-failed",
+                        Span::new(CONTENT_DIR, 1, 1),
+                        format!("the first build failed: {err:#}"),
+                    ));
+                    ws.poisoned = true;
+                    fs::create_dir_all(output)
+                        .with_context(|| format!("cannot create `{}`", output.display()))?;
+                }
+            }
             if errors > 0 {
                 ws.pending.all = true;
             }
@@ -328,11 +344,11 @@ impl Workspace {
         changes: &[ChangeKind],
         rescan: bool,
     ) -> Result<(Changed, RebuildReport)> {
-        let steps = if rescan || self.poisoned || self.model.is_none() || self.load_error.is_some()
-        {
-            vec![Step::Reload]
-        } else {
-            let model = self.model.as_ref().expect("checked");
+        let trusted = match &self.model {
+            Some(model) if !rescan && !self.poisoned && self.load_error.is_none() => Some(model),
+            _ => None,
+        };
+        let steps = if let Some(model) = trusted {
             let mut steps: Vec<Step> = Vec::new();
             for change in changes {
                 let step = plan(&self.root, &model.site, change);
@@ -347,6 +363,8 @@ impl Workspace {
             } else {
                 steps
             }
+        } else {
+            vec![Step::Reload]
         };
         let mut dirty = Dirty::default();
         let mut changed = Changed::default();

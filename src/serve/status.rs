@@ -295,7 +295,7 @@ impl Hub {
         let mut inner = self.lock();
         if inner.stopped {
             drop(inner);
-            let _ = request.respond(tiny_http::Response::empty(503));
+            super::http::Reply::text(503, "stopping\n").send(request);
             return;
         }
         if let Some(action) = Hub::action_for(&inner, since, page.as_deref()) {
@@ -328,7 +328,7 @@ impl Hub {
                 let waiters = std::mem::take(&mut inner.waiters);
                 drop(inner);
                 for w in waiters {
-                    let _ = w.request.respond(tiny_http::Response::empty(503));
+                    super::http::Reply::text(503, "stopping\n").send(w.request);
                 }
                 return;
             }
@@ -385,9 +385,7 @@ pub fn poll_body(action: Action, status_json: &str) -> String {
 }
 
 fn respond_poll(request: tiny_http::Request, action: Action, status_json: &str) {
-    let response = super::http::json_response(poll_body(action, status_json));
-    // The browser may have gone away meanwhile: nothing to do about it.
-    let _ = request.respond(response);
+    super::http::Reply::json(poll_body(action, status_json)).send(request);
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 // (as text, on every page); fix it and the overlay goes.
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { REPO_ROOT, TODAY, assert, opswikiBin, suite, tempDir } from "./lib.mjs";
@@ -86,6 +86,9 @@ await suite("serve", async ({ check, page }) => {
       const colour = () => p.evaluate(() => getComputedStyle(document.querySelector("main h1")).color);
       assert.notEqual(await colour(), "rgb(255, 0, 0)", "not red yet");
       const css = readFileSync(join(REPO_ROOT, "static/style.css"), "utf8");
+      // A site's static/ folder, made while serving, is watched from then on.
+      mkdirSync(join(root, "static"), { recursive: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
       save(join(root, "static/style.css"), `${css}\nmain h1 { color: rgb(255, 0, 0) !important; }\n`);
       await p.waitForFunction(
         () => getComputedStyle(document.querySelector("main h1")).color === "rgb(255, 0, 0)",
