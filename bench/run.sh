@@ -58,7 +58,7 @@ load_before=$(uptime)
 #    run cannot change what is being timed.
 mkdir -p "$out/bin"
 if [[ -n ${OPSWIKI_BIN:-} ]]; then
-    cp "$OPSWIKI_BIN" "$out/bin/opswiki"
+    [[ $OPSWIKI_BIN -ef $out/bin/opswiki ]] || cp "$OPSWIKI_BIN" "$out/bin/opswiki"
 else
     if [[ ${SKIP_BUILD:-0} != 1 ]]; then
         echo "== cargo build --release" >&2

@@ -14,7 +14,7 @@
   for (var a = 0; a < 64; a++) DIGIT[ALPHA.charCodeAt(a)] = a;
   // Field classes (src/search/index.rs): body x1, x2, x3+, heading, meta
   // (owner, services, tags, alarm details), long title, short title, alarm name.
-  var WEIGHTS = [10, 12, 14, 30, 36, 48, 50, 100];
+  var WEIGHTS = [10, 12, 14, 30, 28, 48, 50, 100];
   var PREFIX = 0.8, TYPO = 0.6, VIA_PAGE = 0.5, SEC = 4096;
   // While typing, files not loaded yet wait for a pause this long (ms);
   // results from what is loaded show at once.

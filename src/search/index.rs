@@ -12,8 +12,9 @@ use rayon::prelude::*;
 use super::encode::Posting;
 use super::tokenize::{Piece, tokenize};
 
-/// Where a term was found; higher ranks first. The browser turns each into
-/// a weight (`WEIGHTS` in `static/search.js`).
+/// Where a term was found. The browser turns each into a weight (`WEIGHTS`
+/// in `static/search.js`): alarm name 100, short title 50, title 48,
+/// heading 30, meta 28, body 10, 12, 14.
 pub mod class {
     /// Body text, once. `BODY + 1`: twice; `BODY + 2`: three times or more.
     pub const BODY: u8 = 0;
