@@ -15,16 +15,7 @@ const RB_HTML: &str = "runbooks/x/index.html";
 fn build_fixture(name: &str) -> (Site, PathBuf) {
     let holder = Site::bare();
     let out = holder.path("out");
-    let root = fixture(name);
-    let run = run(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        TODAY,
-    ]);
+    let run = build_into(&fixture(name), &out, TODAY, &[]);
     assert_eq!(run.code, 0, "{run}");
     (holder, out)
 }

@@ -465,17 +465,7 @@ fn the_xml_checker_rejects_malformed_xml() {
 fn exit_2_when_the_output_cannot_be_written() {
     let site = clean_site();
     site.file("blocker", "a file, not a folder");
-    let root = site.root();
-    let output = site.path("blocker/out");
-    let out = run(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        output.to_str().unwrap(),
-        "--today",
-        TODAY,
-    ]);
+    let out = build_into(&site.root(), &site.path("blocker/out"), TODAY, &[]);
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("error:"), "{out}");
 }

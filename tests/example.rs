@@ -16,16 +16,7 @@ const EXAMPLE_TODAY: &str = "2026-11-26";
 fn build_example() -> (Site, PathBuf) {
     let holder = Site::bare();
     let out = holder.path("site");
-    let root = repo_root();
-    let run = run(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        EXAMPLE_TODAY,
-    ]);
+    let run = build_into(&repo_root(), &out, EXAMPLE_TODAY, &[]);
     assert_eq!(run.code, 0, "{run}");
     (holder, out)
 }

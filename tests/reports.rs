@@ -347,16 +347,7 @@ fn the_index_draws_every_trend_chart() {
 fn the_example_reports_show_their_trend() {
     let holder = Site::bare();
     let out = holder.root().join("out");
-    let root = repo_root();
-    let result = run(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        "2026-11-26",
-    ]);
+    let result = build_into(&repo_root(), &out, "2026-11-26", &[]);
     assert_eq!(result.code, 0, "{result}");
     let html = std::fs::read_to_string(out.join("reports/index.html")).unwrap();
     // Eight weeks on every chart; the NAT gateway week over budget.

@@ -116,19 +116,7 @@ impl Site {
 
     /// `opswiki build --root SITE --output SITE/out --today TODAY` plus `extra`.
     pub fn build(&self, extra: &[&str]) -> Output {
-        let root = self.root();
-        let out = self.out_dir();
-        let mut args = vec![
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--today",
-            TODAY,
-        ];
-        args.extend_from_slice(extra);
-        run(&args)
+        build_into(&self.root(), &self.out_dir(), TODAY, extra)
     }
 
     /// Build and insist that it succeeded; returns the output folder.
@@ -178,6 +166,21 @@ impl std::fmt::Display for Output {
             self.code, self.stdout, self.stderr
         )
     }
+}
+
+/// `opswiki build --root ROOT --output OUT --today TODAY` plus `extra`.
+pub fn build_into(root: &Path, out: &Path, today: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--today",
+        today,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
 }
 
 /// Run the binary with `args`. `NO_COLOR` keeps the text format plain.
