@@ -11,7 +11,7 @@
 //! state. A snapshot with errors writes nothing: the last good files stay.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -19,7 +19,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 
-use super::rebuild::{lock, note_written, overridden_outputs, write_if_changed};
+use super::rebuild::{live_writer, overridden_outputs};
 use super::status::{Changed, Hub, RebuildReport};
 use crate::check::{self, CheckOptions};
 use crate::diag::{self, Level};
@@ -120,17 +120,9 @@ fn generate(
     let overridden = overridden_outputs(&site);
     let changed = Mutex::new(Changed::default());
     let written = AtomicUsize::new(0);
-    let emit = |path: &str, bytes: &[u8]| -> Result<()> {
-        if overridden.contains(path) {
-            return Ok(());
-        }
-        if write_if_changed(output, path, bytes)? {
-            written.fetch_add(1, Ordering::Relaxed);
-            note_written(&mut lock(&changed), path);
-        }
-        Ok(())
-    };
+    let emit = live_writer(output, &overridden, &changed, &written);
     let rendered = renderer.render_generated(&emit)?;
+    drop(emit);
     let changed = changed.into_inner().unwrap_or_else(|e| e.into_inner());
     Ok(Some((changed, rendered, written.into_inner())))
 }

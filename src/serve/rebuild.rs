@@ -742,16 +742,7 @@ impl Workspace {
         }
         let renderer = self.renderer()?;
         let overridden = overridden_outputs(site);
-        let emit = |path: &str, bytes: &[u8]| -> Result<()> {
-            if overridden.contains(path) {
-                return Ok(());
-            }
-            if write_if_changed(output, path, bytes)? {
-                written.fetch_add(1, Ordering::Relaxed);
-                note_written(&mut lock(&changed), path);
-            }
-            Ok(())
-        };
+        let emit = live_writer(output, &overridden, &changed, &written);
         let rendered = if dirty.all {
             let files = renderer.render_each(&emit)?;
             files + sync_copies(site, output, &changed, &written)?
@@ -772,6 +763,7 @@ impl Workspace {
             }
             indices.len()
         };
+        drop(emit);
         let changed = changed.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok((changed, rendered, written.into_inner(), removed))
     }
@@ -788,6 +780,26 @@ impl Workspace {
             tera,
             model.coverage.clone(),
         ))
+    }
+}
+
+/// The sink for files rendered into the live output: skips paths a site
+/// file overrides, writes only what changed, counts and notes what it wrote.
+pub(super) fn live_writer<'a>(
+    output: &'a Path,
+    overridden: &'a HashSet<String>,
+    changed: &'a Mutex<Changed>,
+    written: &'a AtomicUsize,
+) -> impl Fn(&str, &[u8]) -> Result<()> + Sync + 'a {
+    move |path, bytes| {
+        if overridden.contains(path) {
+            return Ok(());
+        }
+        if write_if_changed(output, path, bytes)? {
+            written.fetch_add(1, Ordering::Relaxed);
+            note_written(&mut lock(changed), path);
+        }
+        Ok(())
     }
 }
 
