@@ -4,8 +4,10 @@
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{SyntaxReference, SyntaxSet};
+#[cfg(test)]
+use syntect::html::ClassedHTMLGenerator;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -82,9 +84,150 @@ pub fn code_block(lang: &str, code: &str) -> String {
 }
 
 fn highlight(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> String {
+    LINE_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        // Keyed by the syntax's address: syntaxes live in process-wide sets.
+        let key = syntax as *const SyntaxReference as usize;
+        let memo = memo.entry(key).or_insert_with(|| SyntaxMemo::new(syntax));
+        memo.highlight(set, code)
+            .unwrap_or_else(|| escape_html(code))
+    })
+}
+
+thread_local! {
+    /// Per-thread memo of highlighted lines, per syntax. Runbooks repeat the
+    /// same commands and config lines across pages (`kubectl get pods -n …`),
+    /// and the regex engine behind syntect is most of a build's highlighting
+    /// time, so each (state at the start of the line, line) is highlighted
+    /// once per thread. The output is byte for byte what syntect's
+    /// `ClassedHTMLGenerator` makes (a unit test compares them).
+    static LINE_MEMO: std::cell::RefCell<std::collections::HashMap<usize, SyntaxMemo>> =
+        std::cell::RefCell::default();
+}
+
+/// Most distinct parser states one syntax may record; past it a block goes on
+/// without the memo. The compact grammars have a few dozen states at most.
+const MAX_STATES: usize = 256;
+/// Most memoised lines per syntax and thread (bounded memory on big sites);
+/// the memo starts afresh past it.
+const MAX_LINES: usize = 50_000;
+
+struct LineResult {
+    state: u32,
+    html: Box<str>,
+    span_delta: isize,
+    next_state: Option<u32>,
+}
+
+struct SyntaxMemo {
+    /// Parser and scope states seen at the start of a line; index 0 is the
+    /// state at the start of a block.
+    states: Vec<(ParseState, ScopeStack)>,
+    lines: std::collections::HashMap<Box<str>, Vec<LineResult>>,
+    line_count: usize,
+    max_states: usize,
+}
+
+impl SyntaxMemo {
+    fn new(syntax: &SyntaxReference) -> SyntaxMemo {
+        SyntaxMemo {
+            states: vec![(ParseState::new(syntax), ScopeStack::new())],
+            lines: Default::default(),
+            line_count: 0,
+            max_states: MAX_STATES,
+        }
+    }
+
+    fn intern(&mut self, state: (ParseState, ScopeStack)) -> Option<u32> {
+        if let Some(i) = self.states.iter().position(|s| *s == state) {
+            return Some(i as u32);
+        }
+        if self.states.len() >= self.max_states {
+            return None;
+        }
+        self.states.push(state);
+        Some(self.states.len() as u32 - 1)
+    }
+
+    /// The block's HTML, or None when the grammar fails on it.
+    fn highlight(&mut self, set: &SyntaxSet, code: &str) -> Option<String> {
+        if self.line_count > MAX_LINES {
+            self.lines.clear();
+            self.states.truncate(1);
+            self.line_count = 0;
+        }
+        let mut html = String::with_capacity(code.len() * 3);
+        let mut open_spans: isize = 0;
+        // The state at the start of the current line: an index into
+        // `states`, or, once the memo is full, the live state itself.
+        let mut state: Option<u32> = Some(0);
+        let mut live: Option<(ParseState, ScopeStack)> = None;
+        for line in LinesWithEndings::from(code) {
+            if let Some(index) = state {
+                if let Some(hit) = self
+                    .lines
+                    .get(line)
+                    .and_then(|results| results.iter().find(|r| r.state == index))
+                {
+                    html.push_str(&hit.html);
+                    open_spans += hit.span_delta;
+                    state = hit.next_state;
+                    if state.is_none() {
+                        // The memo was full when this line was recorded: go
+                        // on from the real state, parsed again.
+                        live = Some(self.replay(set, index, line)?);
+                    }
+                    continue;
+                }
+            }
+            let (mut parse_state, mut scopes) = match (state, live.take()) {
+                (Some(index), _) => self.states[index as usize].clone(),
+                (None, Some(live)) => live,
+                (None, None) => return None,
+            };
+            let ops = parse_state.parse_line(line, set).ok()?;
+            let (line_html, span_delta) =
+                line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+            html.push_str(&line_html);
+            open_spans += span_delta;
+            match state {
+                Some(index) => {
+                    let next_state = self.intern((parse_state.clone(), scopes.clone()));
+                    self.lines.entry(line.into()).or_default().push(LineResult {
+                        state: index,
+                        html: line_html.into(),
+                        span_delta,
+                        next_state,
+                    });
+                    self.line_count += 1;
+                    state = next_state;
+                    if next_state.is_none() {
+                        live = Some((parse_state, scopes));
+                    }
+                }
+                None => live = Some((parse_state, scopes)),
+            }
+        }
+        for _ in 0..open_spans.max(0) {
+            html.push_str("</span>");
+        }
+        Some(html)
+    }
+
+    /// The state after `line` parsed from recorded state `index`.
+    fn replay(&self, set: &SyntaxSet, index: u32, line: &str) -> Option<(ParseState, ScopeStack)> {
+        let (mut parse_state, mut scopes) = self.states[index as usize].clone();
+        let ops = parse_state.parse_line(line, set).ok()?;
+        line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut scopes).ok()?;
+        Some((parse_state, scopes))
+    }
+}
+
+/// syntect's own generator: the reference the memo must match.
+#[cfg(test)]
+fn highlight_direct(set: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> String {
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        // A grammar error leaves the rest of the block as plain text.
         if generator
             .parse_html_for_line_which_includes_newline(line)
             .is_err()
@@ -157,6 +300,59 @@ mod tests {
         assert!(yaml.contains("hl-constant hl-numeric"), "{yaml}");
         // Languages we have no grammar of our own for use the bundled ones.
         assert!(code_block("python", "def f():\n    return 1\n").contains("hl-"));
+    }
+
+    #[test]
+    fn memoised_lines_match_syntect_byte_for_byte() {
+        let blocks = [
+            (
+                "bash",
+                "# restart\nkubectl rollout restart deploy/api -n \"$NS\"\nkubectl get pods -n \"$NS\" | grep -v Running\n",
+            ),
+            (
+                "bash",
+                "kubectl get pods -n \"$NS\" | grep -v Running\ncat <<EOF\nnot 'closed\nEOF\necho \"open string\n",
+            ),
+            (
+                "yaml",
+                "groups:\n  - name: api\n    rules:\n      - alert: HighErrorRate # page\n        expr: rate(x[5m]) > 0.05\n",
+            ),
+            (
+                "yaml",
+                "      - alert: HighErrorRate # page\nkey: |\n  block\n  text\n",
+            ),
+            (
+                "python",
+                "def f():\n    '''doc\n    more'''\n    return 1\n",
+            ),
+            ("python", "    return 1\ndef f():\n    '''doc\n"),
+            ("json", "{\"a\": [1, 2, {\"b\": null}]}\n"),
+        ];
+        // Twice: the second round is served from the memo.
+        for _ in 0..2 {
+            for (lang, code) in blocks {
+                let (set, syntax) = find_syntax(lang).expect(lang);
+                assert_eq!(
+                    highlight(set, syntax, code),
+                    highlight_direct(set, syntax, code),
+                    "{lang}: {code}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_memo_still_highlights_correctly() {
+        let code = "def f():\n    '''doc\n    more'''\n    x = [1,\n      2]\n    return 1\n";
+        let (set, syntax) = find_syntax("python").unwrap();
+        let mut memo = SyntaxMemo::new(syntax);
+        memo.max_states = 2;
+        for _ in 0..3 {
+            assert_eq!(
+                memo.highlight(set, code).unwrap(),
+                highlight_direct(set, syntax, code)
+            );
+        }
     }
 
     #[test]

@@ -688,6 +688,36 @@ fn a_template_override_is_used() {
 }
 
 #[test]
+fn a_template_may_escape_repeat_or_measure_the_body() {
+    // The built-in layouts show the body once, as it is; the renderer splices
+    // it in after the layout. A site's own layout gets the real body instead.
+    let site = Site::new();
+    site.file(
+        RB,
+        &Runbook::new("X")
+            .section("Triage", "Run <kbd>uptime</kbd>.")
+            .render(),
+    );
+    site.file(
+        "templates/runbook.html",
+        "<main>ESCAPED[{{ content }}] TWICE[{{ content | safe }}][{{ content | safe }}] LEN[{{ content | length }}]</main>\n",
+    );
+    site.build_ok();
+    let html = site.output(RB_HTML);
+    assert!(html.contains("ESCAPED[&lt;"), "{html}");
+    assert!(html.contains("&lt;kbd&gt;uptime"), "{html}");
+    assert_eq!(html.matches("<kbd>uptime</kbd>").count(), 2, "{html}");
+    assert!(!html.contains("opswiki-body"), "{html}");
+    let len: usize = html
+        .split("LEN[")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .expect("LEN[n]");
+    assert!(len > 100, "{len}");
+}
+
+#[test]
 fn a_broken_template_override_is_an_error() {
     let site = Site::new();
     site.file(RB, &Runbook::new("X").render());

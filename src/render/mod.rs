@@ -92,6 +92,39 @@ pub struct Renderer<'a> {
     today: NaiveDate,
     /// Each page's plain text by section, left by `body_html` for the search index.
     search_text: crate::search::TextSink,
+    /// The navigation bar: (label, target from the root, section key). The
+    /// same for every page, so worked out once rather than per page.
+    nav: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+/// Stands for the page body while the layout renders; the body is spliced
+/// in afterwards, which spares copying every body into a `tera::Context`
+/// and through Tera's output (see `render_page`). It holds `<`, so a
+/// template that escapes the body does not show the marker as it is.
+const BODY_MARKER: &str = "\u{1}<opswiki-body>\u{1}";
+
+/// The navigation bar's entries for `site`.
+fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut nav = vec![("Runbooks", "runbooks/index.html", "runbooks")];
+    if !site.trees.is_empty() {
+        nav.push(("Triage", "trees/index.html", "trees"));
+    }
+    if !site.alarms.is_empty() {
+        nav.push(("Alarms", alarms::CATALOGUE_PATH, "alarms"));
+        nav.push(("Coverage", alarms::COVERAGE_PATH, "coverage"));
+    }
+    let has = |kind| site.pages.iter().any(|p| p.kind == kind);
+    if has(PageKind::Postmortem) {
+        nav.push(("Post-mortems", "postmortems/index.html", "postmortems"));
+    }
+    if has(PageKind::Report) {
+        nav.push(("Reports", "reports/index.html", "reports"));
+    }
+    if !site.postmortems.is_empty() {
+        nav.push(("Actions", crate::status::ACTIONS_PATH, "actions"));
+    }
+    nav.push(("Status", crate::status::STATUS_PATH, "status"));
+    nav
 }
 
 impl<'a> Renderer<'a> {
@@ -116,6 +149,7 @@ impl<'a> Renderer<'a> {
             triage: trees::TriageIndex::new(&site.trees),
             today,
             search_text: Default::default(),
+            nav: nav_entries(site),
         }
     }
 
@@ -155,36 +189,15 @@ impl<'a> Renderer<'a> {
         ctx.insert("site_title", &self.site.config.title);
         ctx.insert("title", title);
         ctx.insert("root", &root);
-        let nav_item = |label, target: &str, key: &str| NavItem {
-            label,
-            href: format!("{root}{target}"),
-            active: section == key,
-        };
-        let mut nav = vec![nav_item("Runbooks", "runbooks/index.html", "runbooks")];
-        if !self.site.trees.is_empty() {
-            nav.push(nav_item("Triage", "trees/index.html", "trees"));
-        }
-        if !self.site.alarms.is_empty() {
-            nav.push(nav_item("Alarms", alarms::CATALOGUE_PATH, "alarms"));
-            nav.push(nav_item("Coverage", alarms::COVERAGE_PATH, "coverage"));
-        }
-        for (kind, label, target, key) in [
-            (
-                PageKind::Postmortem,
-                "Post-mortems",
-                "postmortems/index.html",
-                "postmortems",
-            ),
-            (PageKind::Report, "Reports", "reports/index.html", "reports"),
-        ] {
-            if self.site.pages_of(kind).next().is_some() {
-                nav.push(nav_item(label, target, key));
-            }
-        }
-        if !self.site.postmortems.is_empty() {
-            nav.push(nav_item("Actions", crate::status::ACTIONS_PATH, "actions"));
-        }
-        nav.push(nav_item("Status", crate::status::STATUS_PATH, "status"));
+        let nav: Vec<NavItem> = self
+            .nav
+            .iter()
+            .map(|&(label, target, key)| NavItem {
+                label,
+                href: format!("{root}{target}"),
+                active: section == key,
+            })
+            .collect();
         ctx.insert("nav", &nav);
         ctx
     }
@@ -249,7 +262,8 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.base_context(&out_path, section, &page.title);
         let root = root_prefix(&out_path);
         ctx.insert("page", &self.view(page, &root));
-        ctx.insert("content", &self.body_html(page));
+        let body = self.body_html(page);
+        ctx.insert("content", BODY_MARKER);
         let toc: Vec<TocEntry> = page
             .scan
             .headings
@@ -283,10 +297,28 @@ impl<'a> Renderer<'a> {
             }
             _ => "page.html",
         };
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .with_context(|| format!("rendering `{}` with {template}", page.id))?;
+        let render = |ctx: &tera::Context| {
+            self.tera
+                .render(template, ctx)
+                .with_context(|| format!("rendering `{}` with {template}", page.id))
+        };
+        let layout = render(&ctx)?;
+        // The layout shows the body once and unchanged (`{{ content | safe }}`,
+        // as the built-in templates do): splice it in. A site's own template
+        // may filter or repeat it; then render again with the real body.
+        let html = match layout.split_once(BODY_MARKER) {
+            Some((head, tail)) if !tail.contains(BODY_MARKER) => {
+                let mut html = String::with_capacity(head.len() + body.len() + tail.len());
+                html.push_str(head);
+                html.push_str(&body);
+                html.push_str(tail);
+                html
+            }
+            _ => {
+                ctx.insert("content", &body);
+                render(&ctx)?
+            }
+        };
         Ok((out_path, html))
     }
 
@@ -433,42 +465,57 @@ impl<'a> Renderer<'a> {
         &self,
         emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<usize> {
-        let mut count = 0;
         let taken: std::collections::HashSet<String> =
             self.site.pages.iter().map(|p| output_path(&p.id)).collect();
-        let mut generated = vec![self.render_runbook_index()?, self.render_404()?];
+        let one = |page: Result<(String, String)>| page.map(|p| vec![p]);
+        let has_kind = |kind| self.site.pages.iter().any(|p| p.kind == kind);
+        // Each job renders one or more generated pages. They are independent
+        // and some (the alarm catalogue, the status page) are large, so they
+        // render in parallel rather than one after another on one thread.
+        type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, String)>> + Send + Sync + 'j>;
+        let mut jobs: Vec<Job> = vec![
+            Box::new(|| one(self.render_runbook_index())),
+            Box::new(|| one(self.render_404())),
+            Box::new(|| self.render_trees()),
+            Box::new(|| one(self.render_search_page())),
+            Box::new(|| one(self.render_status())),
+        ];
         if !self.site.alarms.is_empty() {
-            generated.push(self.render_catalogue()?);
-            generated.push(self.render_coverage()?);
+            jobs.push(Box::new(|| one(self.render_catalogue())));
+            jobs.push(Box::new(|| one(self.render_coverage())));
         }
-        generated.extend(self.render_trees()?);
-        generated.push(self.render_search_page()?);
-        if self.site.pages_of(PageKind::Postmortem).next().is_some() {
-            generated.push(self.render_list(
-                PageKind::Postmortem,
-                "postmortems",
-                "Post-mortems",
-            )?);
+        if has_kind(PageKind::Postmortem) {
+            jobs.push(Box::new(|| {
+                one(self.render_list(PageKind::Postmortem, "postmortems", "Post-mortems"))
+            }));
         }
-        if self.site.pages_of(PageKind::Report).next().is_some() {
-            generated.push(self.render_reports_index()?);
+        if has_kind(PageKind::Report) {
+            jobs.push(Box::new(|| one(self.render_reports_index())));
         }
         if !self.site.postmortems.is_empty() {
-            generated.push(self.render_actions()?);
+            jobs.push(Box::new(|| one(self.render_actions())));
         }
-        generated.push(self.render_status()?);
         if !taken.contains("index.html") {
-            let mut ctx = self.base_context("index.html", "", &self.site.config.title);
-            ctx.insert("home", &self.home_stats(""));
-            ctx.insert("content", "");
-            ctx.insert("toc", &Vec::<TocEntry>::new());
-            generated.push(("index.html".into(), self.tera.render("home.html", &ctx)?));
+            jobs.push(Box::new(|| {
+                let mut ctx = self.base_context("index.html", "", &self.site.config.title);
+                ctx.insert("home", &self.home_stats(""));
+                ctx.insert("content", "");
+                ctx.insert("toc", &Vec::<TocEntry>::new());
+                Ok(vec![("index.html".into(), self.tera.render("home.html", &ctx)?)])
+            }));
         }
-        // A page the author wrote wins over a generated page at the same path.
-        for (path, html) in generated.iter().filter(|(p, _)| !taken.contains(p)) {
-            emit(path, html.as_bytes())?;
-            count += 1;
-        }
+        let count = jobs
+            .par_iter()
+            .map(|job| {
+                let mut count = 0;
+                // A page the author wrote wins over a generated page at the same path.
+                for (path, html) in job()?.iter().filter(|(p, _)| !taken.contains(p)) {
+                    emit(path, html.as_bytes())?;
+                    count += 1;
+                }
+                Ok(count)
+            })
+            .sum::<Result<usize>>()?;
         let statics: [(&str, Vec<u8>); 4] = [
             ("static/style.css", STYLE_CSS.as_bytes().to_vec()),
             ("static/opswiki.js", SCRIPT_JS.as_bytes().to_vec()),
