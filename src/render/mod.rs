@@ -434,15 +434,27 @@ impl<'a> Renderer<'a> {
     /// is ready (in parallel), so a build never holds the whole site in
     /// memory and writing overlaps rendering. Returns the number of files.
     pub fn render_each(&self, emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<usize> {
-        self.site
-            .pages
-            .par_iter()
-            .enumerate()
-            .try_for_each(|(i, page)| {
-                let (path, html) = self.render_page(i, page)?;
-                emit(&path, html.as_bytes())
-            })?;
-        Ok(self.site.pages.len() + self.render_generated(emit)?)
+        // Generated pages render beside the pages, and the search index
+        // after both: it needs every page's text, and building it while the
+        // large generated pages (the alarm catalogue) are in memory made the
+        // build's peak memory higher than either alone.
+        let (pages, generated) = rayon::join(
+            || {
+                self.site
+                    .pages
+                    .par_iter()
+                    .enumerate()
+                    .try_for_each(|(i, page)| {
+                        let (path, html) = self.render_page(i, page)?;
+                        emit(&path, html.as_bytes())
+                    })
+            },
+            || self.render_generated_pages(emit),
+        );
+        pages?;
+        let generated = generated?;
+        let search = crate::search::write(self.site, &self.search_text, emit)?;
+        Ok(self.site.pages.len() + generated + search)
     }
 
     /// Every file but the pages themselves: indexes, catalogue, coverage,

@@ -44,7 +44,11 @@ pub fn decode_varints(text: &str) -> Option<Vec<u32>> {
 }
 
 /// One posting: a section of a page, and how the term appears there.
+///
+/// Packed to 9 bytes (from 12): a 10,000-page site holds millions of these
+/// while the index is built, the largest part of a build's peak memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(C, packed)]
 pub struct Posting {
     pub page: u32,
     pub section: u32,

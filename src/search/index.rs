@@ -214,7 +214,7 @@ impl SectionTerms<'_> {
         });
     }
 
-    fn flush(&mut self, section: u32, out: &mut Vec<(u32, u32, u8)>) {
+    fn flush(&mut self, section: u32, out: &mut Vec<TermHit>) {
         let w = &mut *self.worker;
         for id in w.touched.drain(..) {
             let seen = std::mem::replace(&mut w.seen[id as usize], Seen::EMPTY);
@@ -222,18 +222,31 @@ impl SectionTerms<'_> {
                 0 => 0,
                 n => class::BODY + (n.min(3) as u8 - 1),
             };
-            out.push((id, section, seen.class.max(body)));
+            out.push(TermHit {
+                term: id,
+                section,
+                class: seen.class.max(body),
+            });
         }
     }
 }
 
-/// Every term of a page as `(term id, section, class)`, one per term and
-/// section, in section order.
+/// A term (by id) found in a section of a page, with its class. Packed
+/// like [`Posting`]: every page's hits are held until the index is merged.
+#[derive(Clone, Copy)]
+#[repr(C, packed)]
+struct TermHit {
+    term: u32,
+    section: u32,
+    class: u8,
+}
+
+/// Every term of a page, one per term and section, in section order.
 fn page_terms(
     page: &IndexPage,
     dictionary: &Dictionary,
     worker: &mut Worker,
-) -> Vec<(u32, u32, u8)> {
+) -> Vec<TermHit> {
     let mut out = Vec::new();
     let mut terms = SectionTerms { dictionary, worker };
     for (s, section) in page.sections.iter().enumerate() {
@@ -273,20 +286,26 @@ pub struct Index {
 impl Index {
     pub fn build(pages: &[IndexPage]) -> Index {
         let dictionary = Dictionary::new();
-        let per_page: Vec<Vec<(u32, u32, u8)>> = pages
+        let per_page: Vec<Vec<TermHit>> = pages
             .par_iter()
             .map_init(Worker::default, |worker, page| {
                 page_terms(page, &dictionary, worker)
             })
             .collect();
         let terms = dictionary.into_terms();
-        let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); terms.len()];
+        // Sized exactly: grown by doubling, the lists would hold up to twice
+        // the memory they need at the build's peak.
+        let mut counts = vec![0usize; terms.len()];
+        for hit in per_page.iter().flatten() {
+            counts[hit.term as usize] += 1;
+        }
+        let mut postings: Vec<Vec<Posting>> = counts.into_iter().map(Vec::with_capacity).collect();
         for (page, list) in per_page.into_iter().enumerate() {
-            for (id, section, class) in list {
-                postings[id as usize].push(Posting {
+            for hit in list {
+                postings[hit.term as usize].push(Posting {
                     page: page as u32,
-                    section,
-                    class,
+                    section: hit.section,
+                    class: hit.class,
                 });
             }
         }
@@ -314,7 +333,7 @@ pub fn terms_of_page(page: &IndexPage) -> Vec<(String, u32, u8)> {
     let list = page_terms(page, &dictionary, &mut worker);
     let terms = dictionary.into_terms();
     list.into_iter()
-        .map(|(id, s, c)| (terms[id as usize].clone(), s, c))
+        .map(|hit| (terms[hit.term as usize].clone(), hit.section, hit.class))
         .collect()
 }
 
