@@ -78,6 +78,13 @@ impl Request {
         &self.url
     }
 
+    /// Answer with `Connection: close`: for a request parked on another
+    /// thread (a long poll), whose connection thread has already moved on
+    /// and reads no further request from it.
+    pub fn close_after(&mut self) {
+        self.keep_alive = false;
+    }
+
     /// Write a whole response: `head` (without the `Connection` header and
     /// the blank line, added here), then `small_body`, then `len` bytes of
     /// `body`. A body that ends early closes the connection (the client

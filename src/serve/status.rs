@@ -291,7 +291,7 @@ impl Hub {
 
     /// Answer a long poll now if something changed for it since `since`,
     /// or park it until something does (or it times out).
-    pub fn poll(&self, request: super::conn::Request, since: u64, page: Option<String>) {
+    pub fn poll(&self, mut request: super::conn::Request, since: u64, page: Option<String>) {
         let mut inner = self.lock();
         if inner.stopped {
             drop(inner);
@@ -304,6 +304,8 @@ impl Hub {
             respond_poll(request, action, &json);
             return;
         }
+        // Parked: its connection is closed after the answer.
+        request.close_after();
         inner.waiters.push(Waiter {
             request,
             since,
