@@ -16,6 +16,17 @@ pub struct KindRules {
     pub required_sections: Vec<String>,
 }
 
+/// What becomes of raw HTML written in Markdown (`raw_html:`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Kept as written: the authors' own (real runbooks use `<details>`).
+    #[default]
+    Allow,
+    /// Cleaned with ammonia down to an allow-list of tags and attributes
+    /// (see `markdown::sanitize`), for wikis fed by many teams.
+    Sanitize,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub title: String,
@@ -26,6 +37,7 @@ pub struct Config {
     /// Prometheus severity label → opswiki severity.
     pub severity_map: BTreeMap<String, String>,
     pub kinds: BTreeMap<PageKind, KindRules>,
+    pub raw_html: RawHtml,
 }
 
 impl Default for Config {
@@ -71,6 +83,7 @@ impl Default for Config {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             kinds,
+            raw_html: RawHtml::Allow,
         }
     }
 }
@@ -156,6 +169,16 @@ impl Config {
                     "`severity_map` must map Prometheus severities to opswiki ones",
                 )),
                 "kinds" => parse_kinds(file, value, &mut config, &mut diags),
+                "raw_html" => match value.as_str() {
+                    Some("allow") => config.raw_html = RawHtml::Allow,
+                    Some("sanitize") => config.raw_html = RawHtml::Sanitize,
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`raw_html` must be `allow` (keep the HTML written in Markdown) or \
+                         `sanitize` (clean it down to safe tags and attributes)",
+                    )),
+                },
                 other => diags.push(
                     Diagnostic::warning(
                         "config-unknown-key",
@@ -163,7 +186,7 @@ impl Config {
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds",
+                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html",
                     ),
                 ),
             }
@@ -254,6 +277,19 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, "config-unknown-key");
         assert_eq!((d[0].span.line, d[0].span.column), (2, 1));
+    }
+
+    #[test]
+    fn raw_html_is_allow_or_sanitize() {
+        assert_eq!(parse("").0.raw_html, RawHtml::Allow);
+        let (c, d) = parse("raw_html: sanitize\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.raw_html, RawHtml::Sanitize);
+        assert_eq!(parse("raw_html: allow\n").0.raw_html, RawHtml::Allow);
+        let (c, d) = parse("raw_html: yes\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "config-invalid");
+        assert_eq!(c.raw_html, RawHtml::Allow, "the default stands in");
     }
 
     #[test]

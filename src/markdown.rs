@@ -6,10 +6,12 @@
 //! renders nothing, so checks can run without rendering.
 //!
 //! [`render`] runs when writing the site: HTML with heading anchors, links
-//! rewritten to relative URLs, and highlighted code.
+//! rewritten to relative URLs, and highlighted code. Raw HTML in the
+//! Markdown is kept, or, with `raw_html: sanitize`, cleaned by [`sanitize`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -327,6 +329,8 @@ pub struct RenderContext<'a> {
     pub rewrite_link: &'a dyn Fn(&str) -> Option<String>,
     /// Renders a fenced block with a special info string (`triage`), if known.
     pub render_fenced: &'a dyn Fn(&str, &str) -> Option<String>,
+    /// Clean the HTML the author wrote (`raw_html: sanitize`).
+    pub sanitize: bool,
 }
 
 /// Render a page body to HTML.
@@ -350,6 +354,12 @@ pub fn render_with_text(
     let mut events: Vec<Event> = Vec::new();
     let mut heading_buf: Option<(HeadingLevel, Vec<Event>)> = None;
     let mut code_buf: Option<(String, String)> = None;
+    // When sanitizing, the HTML generated here (highlighted code with its copy
+    // button, triage trees with their SVG) is not the author's and is not
+    // cleaned: it stands in the Markdown's HTML as a placeholder, put back
+    // after the cleaning. An author who types a placeholder only repeats
+    // some of this generated HTML.
+    let mut generated: Vec<String> = Vec::new();
 
     for event in Parser::new_ext(body, options()) {
         let event = match event {
@@ -360,7 +370,7 @@ pub fn render_with_text(
                 id,
             }) => Event::Start(Tag::Link {
                 link_type,
-                dest_url: rewrite(ctx, dest_url),
+                dest_url: rewrite(ctx, dest_url, false),
                 title,
                 id,
             }),
@@ -371,7 +381,7 @@ pub fn render_with_text(
                 id,
             }) => Event::Start(Tag::Image {
                 link_type,
-                dest_url: rewrite(ctx, dest_url),
+                dest_url: rewrite(ctx, dest_url, true),
                 title,
                 id,
             }),
@@ -388,7 +398,13 @@ pub fn render_with_text(
                     let lang = info.split_whitespace().next().unwrap_or("");
                     let html = (ctx.render_fenced)(lang, &code)
                         .unwrap_or_else(|| highlight::code_block(lang, &code));
-                    events.push(Event::Html(CowStr::from(html)));
+                    if ctx.sanitize {
+                        let mark = placeholder(generated.len());
+                        generated.push(html);
+                        events.push(Event::Html(CowStr::from(mark)));
+                    } else {
+                        events.push(Event::Html(CowStr::from(html)));
+                    }
                 }
                 _ => {}
             }
@@ -427,7 +443,52 @@ pub fn render_with_text(
         }
     }
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
-    out
+    if !ctx.sanitize {
+        return out;
+    }
+    let mut clean = sanitize(&out);
+    for (i, html) in generated.iter().enumerate() {
+        clean = clean.replacen(&placeholder(i), html, 1);
+    }
+    clean
+}
+
+/// Stands for generated block `i` while the author's HTML is cleaned:
+/// private-use characters, which ammonia keeps as text.
+fn placeholder(i: usize) -> String {
+    format!("\u{E000}opswiki-generated-{i}\u{E001}")
+}
+
+/// Clean rendered Markdown with ammonia (`raw_html: sanitize`): what
+/// runbooks need stays — ammonia's default tags (`<details>`, `<summary>`,
+/// `<kbd>`, tables, lists, images, ...), heading ids and their anchor links,
+/// footnotes, task-list checkboxes (disabled), table alignment, `class` —
+/// and everything else goes: `<script>`, `<style>`, `<iframe>`, forms, event
+/// handlers (`onerror=`), `style` beyond `text-align`, and URLs whose scheme
+/// is not http, https, mailto, tel or relative (so no `javascript:`,
+/// `vbscript:` or `data:`, images included).
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_generic_attributes(["class", "id"])
+            .add_tags(["input"])
+            .add_tag_attributes("a", ["aria-label"])
+            .add_tag_attributes("details", ["open"])
+            // `type` only as `checkbox` (an allowed value, not an allowed
+            // attribute, which would take any value).
+            .add_tag_attributes("input", ["checked", "disabled"])
+            .add_tag_attribute_values("input", "type", ["checkbox"])
+            .set_tag_attribute_value("input", "disabled", "")
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .filter_style_properties(HashSet::from(["text-align"]))
+            .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
+            // Links are not given `rel="noopener noreferrer"`: no `target`
+            // attribute survives, so no link opens a window it could reach.
+            .link_rel(None);
+        b
+    });
+    CLEANER.clean(html).to_string()
 }
 
 /// Add an event's text to the current section of `sink`; a heading's end
@@ -456,8 +517,13 @@ fn collect_text(sink: &mut SectionText, event: &Event, in_heading: bool) {
     }
 }
 
-fn rewrite<'a>(ctx: &RenderContext, dest: CowStr<'a>) -> CowStr<'a> {
-    if is_script_url(&dest) {
+fn rewrite<'a>(ctx: &RenderContext, dest: CowStr<'a>, image: bool) -> CowStr<'a> {
+    let refused = if image {
+        !is_safe_image_url(&dest)
+    } else {
+        is_script_url(&dest)
+    };
+    if refused {
         // Never emit a link that runs code.
         return CowStr::from("#");
     }
@@ -467,18 +533,50 @@ fn rewrite<'a>(ctx: &RenderContext, dest: CowStr<'a>) -> CowStr<'a> {
     }
 }
 
-/// `javascript:`, `vbscript:` and `data:` URLs (ignoring case and the
-/// whitespace and control characters browsers skip).
+/// URLs never emitted as a link: `javascript:`, `vbscript:` and `data:`
+/// (ignoring case and the whitespace and control characters browsers skip).
+/// A `data:` link is refused whatever its type: `data:text/html` runs code,
+/// and no type is worth the doubt in a link.
 pub fn is_script_url(dest: &str) -> bool {
-    let cleaned: String = dest
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let cleaned = scheme_prefix(dest);
     cleaned.starts_with("javascript:")
         || cleaned.starts_with("vbscript:")
-        || cleaned.starts_with("data:text/html")
+        || cleaned.starts_with("data:")
+}
+
+/// An image source that may be emitted: not a script URL, except `data:`
+/// images of the raster types (`png`, `jpeg`, `gif`, `webp`, `avif`), which
+/// cannot run code; `data:image/svg+xml` stays refused.
+pub fn is_safe_image_url(dest: &str) -> bool {
+    let cleaned = scheme_prefix(dest);
+    if cleaned.starts_with("data:") {
+        return ["png", "jpeg", "jpg", "gif", "webp", "avif"]
+            .iter()
+            .any(|t| {
+                cleaned
+                    .strip_prefix("data:image/")
+                    .and_then(|rest| rest.strip_prefix(t))
+                    .is_some_and(|rest| rest.starts_with(';') || rest.starts_with(','))
+            });
+    }
+    !is_script_url(dest)
+}
+
+/// The start of a URL as a browser reads its scheme: lower case, without
+/// whitespace and control characters.
+fn scheme_prefix(dest: &str) -> String {
+    dest.chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(24)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// `url` if it may be emitted as a link (`href`), `None` for a script URL:
+/// for URLs that do not come from Markdown (an alarm's or a post-mortem's
+/// external runbook, a tree's external target).
+pub fn safe_href(url: &str) -> Option<String> {
+    (!is_script_url(url)).then(|| url.to_string())
 }
 
 #[cfg(test)]
@@ -552,6 +650,7 @@ mod tests {
                 headings: &s.headings,
                 rewrite_link: &rewrite,
                 render_fenced: &none,
+                sanitize: false,
             },
         );
         assert!(
@@ -561,5 +660,139 @@ mod tests {
         assert!(html.contains("href=\"../x/index.html\""));
         assert!(html.contains("href=\"#\""));
         assert!(!html.contains("javascript:"));
+    }
+
+    fn render_sanitized(body: &str, fenced: &dyn Fn(&str, &str) -> Option<String>) -> String {
+        let s = scan(body, 0);
+        let keep = |_: &str| None;
+        render(
+            body,
+            &RenderContext {
+                headings: &s.headings,
+                rewrite_link: &keep,
+                render_fenced: fenced,
+                sanitize: true,
+            },
+        )
+    }
+
+    #[test]
+    fn sanitizing_keeps_what_runbooks_need() {
+        let none = |_: &str, _: &str| None;
+        let body = "## Steps\n\n\
+            <details open><summary>More</summary>\n\n<kbd>Ctrl</kbd> text\n\n</details>\n\n\
+            - [x] done\n- [ ] todo\n\n\
+            | a | b |\n|:-:|--:|\n| 1 | 2 |\n\n\
+            Note[^1].\n\n[^1]: The note.\n\n\
+            ```sh\necho hi\n```\n\n\
+            [rel](../x/) [abs](https://example.com/a?b=c) [mail](mailto:a@example.com)\n\n\
+            ![i](img.png)\n";
+        let html = render_sanitized(body, &none);
+        for kept in [
+            "<h2 id=\"steps\">Steps<a class=\"anchor\" href=\"#steps\" aria-label=\"Link to this section\">#</a></h2>",
+            "<details open=\"\"><summary>More</summary>",
+            "<kbd>Ctrl</kbd>",
+            "type=\"checkbox\"",
+            "checked=\"\"",
+            "style=\"text-align:center\"",
+            "class=\"footnote-reference\"",
+            "class=\"footnote-definition\"",
+            "<button class=\"copy\" type=\"button\" aria-label=\"Copy commands\">Copy</button>",
+            "<pre class=\"code\" data-lang=\"sh\">",
+            "href=\"../x/\"",
+            "href=\"https://example.com/a?b=c\"",
+            "href=\"mailto:a@example.com\"",
+            "<img src=\"img.png\" alt=\"i\">",
+        ] {
+            assert!(html.contains(kept), "`{kept}` lost:\n{html}");
+        }
+        assert!(!html.contains('\u{E000}'), "a placeholder left:\n{html}");
+        assert!(!html.contains("rel=\"noopener"), "{html}");
+    }
+
+    #[test]
+    fn sanitizing_removes_what_could_run() {
+        let none = |_: &str, _: &str| None;
+        let body = "<script>alert(1)</script>\n\n\
+            <p onclick=\"alert(2)\">p</p> <img src=x onerror=alert(3)>\n\n\
+            <a href=\"javascript:alert(4)\">a</a> <a href=\"JaVa&#x09;Script:alert(5)\">b</a>\n\n\
+            <iframe src=\"https://evil.example\"></iframe><style>body{}</style>\n\n\
+            <form action=\"/x\"><input type=\"text\" name=\"q\"></form>\n\n\
+            <a href=\"data:text/html,x\">d</a> <img src=\"data:image/svg+xml,<svg onload=alert(6)>\">\n\n\
+            <div style=\"position:fixed\">s</div> <object data=\"x.swf\"></object>\n\n\
+            ## Title <img src=x onerror=alert(7)>\n";
+        let html = render_sanitized(body, &none);
+        let lower = html.to_ascii_lowercase();
+        for gone in [
+            "<script",
+            "onclick",
+            "onerror",
+            "javascript",
+            "<iframe",
+            "<style",
+            "<form",
+            "type=\"text\"",
+            "data:",
+            "position",
+            "<object",
+            "alert(1)",
+        ] {
+            assert!(!lower.contains(gone), "`{gone}` kept:\n{html}");
+        }
+        // The text stays, as text.
+        assert!(html.contains(">a</a>") && html.contains(">p</p>"), "{html}");
+    }
+
+    #[test]
+    fn generated_blocks_are_not_sanitized() {
+        let tree = |lang: &str, _: &str| {
+            (lang == "triage")
+                .then(|| "<svg class=\"tree\"><g><text>t</text></g></svg>".to_string())
+        };
+        let html = render_sanitized(
+            "```triage\nx\n```\n\n<svg><script>x</script></svg>\n",
+            &tree,
+        );
+        assert!(
+            html.contains("<svg class=\"tree\"><g><text>t</text></g></svg>"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<svg").count(),
+            1,
+            "the author's SVG goes:\n{html}"
+        );
+    }
+
+    #[test]
+    fn script_urls_in_every_spelling() {
+        for bad in [
+            "javascript:alert(1)",
+            " JaVaScRiPt:alert(1)",
+            "java\tscript:x",
+            "java\u{0}script:x",
+            "vbscript:x",
+            "data:text/html,x",
+            "DATA:image/svg+xml,x",
+            "data:application/x",
+        ] {
+            assert!(is_script_url(bad), "{bad:?}");
+            assert!(safe_href(bad).is_none(), "{bad:?}");
+        }
+        for ok in [
+            "https://x",
+            "../a.md",
+            "#x",
+            "mailto:a@b",
+            "javascript.md",
+            "/data:x",
+        ] {
+            assert!(!is_script_url(ok), "{ok:?}");
+        }
+        assert!(is_safe_image_url("data:image/png;base64,AAAA"));
+        assert!(is_safe_image_url("img.png"));
+        assert!(!is_safe_image_url("data:image/svg+xml;base64,AAAA"));
+        assert!(!is_safe_image_url("data:image/pngx,AAAA"));
+        assert!(!is_safe_image_url("javascript:x"));
     }
 }

@@ -12,7 +12,6 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         bind: args.bind,
         port: args.port,
         today: crate::scaffold::today(args.today),
-        workers: 0,
     };
     match serve::run(&options) {
         Ok(()) => ExitCode::from(super::EXIT_OK),

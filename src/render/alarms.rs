@@ -75,12 +75,20 @@ impl<'a> Renderer<'a> {
                     target.meta.services.clone(),
                 )
             }
-            RunbookLink::External => (
-                alarm.runbook.as_ref().map(|r| r.value.clone()),
-                None,
-                "external",
-                Vec::new(),
-            ),
+            RunbookLink::External => {
+                // Never a link that runs code: such a runbook shows unlinked,
+                // marked as refused.
+                let href = alarm
+                    .runbook
+                    .as_ref()
+                    .and_then(|r| crate::markdown::safe_href(&r.value));
+                let status = if href.is_some() {
+                    "external"
+                } else {
+                    "unsafe-url"
+                };
+                (href, None, status, Vec::new())
+            }
             RunbookLink::Broken => (None, None, "broken", Vec::new()),
             RunbookLink::Missing => (None, None, "missing", Vec::new()),
         };

@@ -242,6 +242,7 @@ impl<'a> Renderer<'a> {
                 headings: &page.scan.headings,
                 rewrite_link: &rewrite,
                 render_fenced: &fenced,
+                sanitize: self.site.config.raw_html == crate::config::RawHtml::Sanitize,
             },
             text.as_mut(),
         );

@@ -142,7 +142,7 @@ impl<'a> Renderer<'a> {
                         (Some((p, anchor)), _) => {
                             Some(format!("{root}{}{anchor}", output_path(&site.pages[*p].id)))
                         }
-                        (None, RunbookTarget::External) => Some(u.written.clone()),
+                        (None, RunbookTarget::External) => crate::markdown::safe_href(&u.written),
                         _ => None,
                     },
                     severity: target_page

@@ -179,7 +179,8 @@ impl<'a> Renderer<'a> {
                 );
                 (page.title.clone(), Some(href))
             }
-            Resolved::External { url } => (name.to_string(), Some(url.clone())),
+            // Never a link that runs code (the tree check reports it too).
+            Resolved::External { url } => (name.to_string(), crate::markdown::safe_href(url)),
             _ => (name.to_string(), None),
         }
     }

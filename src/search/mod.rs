@@ -109,6 +109,7 @@ fn text_of(site: &Site, page: &Page) -> SectionText {
             headings: &page.scan.headings,
             rewrite_link: &keep,
             render_fenced: &none,
+            sanitize: false,
         },
         Some(&mut text),
     );

@@ -152,9 +152,17 @@ pub fn encode_term(postings: &[Posting], limit: usize, common: usize) -> (String
     (encode::postings(&best), full)
 }
 
-/// A JSON string literal.
+/// A JSON string literal, with `<` and `>` as `\u003c` and `\u003e`: the
+/// shards are scripts, and no page text (a title `</script>`) can end one
+/// even if a shard is ever inlined in a page. The search page shows every
+/// string as text (`textContent`), never as HTML.
 pub fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+    let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string());
+    if json.contains(['<', '>']) {
+        json.replace('<', "\\u003c").replace('>', "\\u003e")
+    } else {
+        json
+    }
 }
 
 /// One encoded term, ready to be placed in a shard.

@@ -1,5 +1,6 @@
-//! HTTP: the output folder over tiny_http, on a small pool of worker
-//! threads, plus the live-reload endpoints under `/__opswiki/`.
+//! HTTP: the output folder, answered on each connection's thread (see
+//! [`super::conn`] for connections and their limits), plus the live-reload
+//! endpoints under `/__opswiki/`.
 //!
 //! Nothing outside the output folder is ever served. A request path is
 //! percent-decoded exactly once, must be UTF-8 (which rules out overlong
@@ -13,8 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tiny_http::{Method, Request, Server};
-
+use super::conn::{Request, reason};
 use super::status::Hub;
 
 /// Endpoints of the live reload, outside the site's own paths.
@@ -101,7 +101,8 @@ pub fn lookup(root: &Path, raw_path: &str) -> Lookup {
     }
     if real.is_dir() {
         if !raw_path.ends_with('/') {
-            return Lookup::Redirect(format!("{raw_path}/"));
+            // One leading `/`: `//host/x/` would send the browser to `host`.
+            return Lookup::Redirect(format!("/{}/", raw_path.trim_start_matches('/')));
         }
         let index = real.join("index.html");
         return match index.canonicalize() {
@@ -237,28 +238,19 @@ impl Reply {
         self
     }
 
-    /// Write the response and close the connection after it.
-    ///
-    /// tiny_http keeps connections alive, each holding a thread of its
-    /// pool, and that pool's growth can race: a browser opening six
-    /// connections at once may find one of them queued with no thread while
-    /// the others sit idle in keep-alive, and the page never finishes
-    /// loading. tiny_http drops a `Connection` header given to its
-    /// `Response`, so the response is written here, whole, with
-    /// `Connection: close`: the browser closes each connection after its
-    /// response, and a thread is always free again at once. (It also means
-    /// one write for most responses.) HEAD gets the headers only.
+    /// Write the response. The connection is kept for the client's next
+    /// request unless it asked to close it; HEAD gets the headers only.
     pub fn send(self, request: Request) {
-        let head_only = *request.method() == Method::Head;
+        let head_only = request.method() == "HEAD";
         let len = match &self.body {
             Body::Bytes(b) => b.len() as u64,
             Body::File(_, len) => *len,
         };
-        let mut out = Vec::with_capacity(256 + if head_only { 0 } else { len as usize });
+        let mut head = Vec::with_capacity(256);
         let _ = write!(
-            out,
+            head,
             "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {len}\r\n\
-             Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n",
+             Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n",
             self.status,
             reason(self.status),
             self.content_type
@@ -266,38 +258,17 @@ impl Reply {
         for (name, value) in &self.headers {
             // Values here are ours or come from the request line: no breaks.
             let value = value.replace(['\r', '\n'], "");
-            let _ = write!(out, "{name}: {value}\r\n");
+            let _ = write!(head, "{name}: {value}\r\n");
         }
-        out.extend_from_slice(b"\r\n");
-        let mut writer = request.into_writer();
-        // A client that went away is nothing to report.
         match self.body {
             Body::Bytes(bytes) => {
-                if !head_only {
-                    out.extend_from_slice(&bytes);
-                }
-                let _ = writer.write_all(&out);
+                request.respond(&head, if head_only { &[] } else { &bytes }, None);
             }
-            Body::File(mut file, _) => {
-                let _ = writer.write_all(&out);
-                if !head_only {
-                    let _ = std::io::copy(&mut file, &mut writer);
-                }
+            Body::File(mut file, len) if !head_only => {
+                request.respond(&head, &[], Some((&mut file, len)));
             }
+            Body::File(..) => request.respond(&head, &[], None),
         }
-        let _ = writer.flush();
-    }
-}
-
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        503 => "Service Unavailable",
-        _ => "",
     }
 }
 
@@ -349,8 +320,7 @@ the page reloads.</p></body></html>\n";
 impl Site {
     /// Handle one request; never panics on what a client sends.
     pub fn handle(&self, request: Request) {
-        let method = request.method().clone();
-        if method != Method::Get && method != Method::Head {
+        if request.method() != "GET" && request.method() != "HEAD" {
             Reply::text(405, "only GET and HEAD\n")
                 .header("Allow", "GET, HEAD".into())
                 .send(request);
@@ -449,32 +419,6 @@ impl Site {
         let body = inject(FALLBACK_404, &json, false);
         Reply::new(404, "text/html; charset=utf-8", body).send(request);
     }
-}
-
-/// Serve requests on `workers` threads until the server is unblocked.
-pub fn spawn_workers(
-    server: Arc<Server>,
-    site: Arc<Site>,
-    workers: usize,
-) -> Vec<std::thread::JoinHandle<()>> {
-    (0..workers.max(1))
-        .map(|i| {
-            let server = server.clone();
-            let site = site.clone();
-            std::thread::Builder::new()
-                .name(format!("opswiki-http-{i}"))
-                .spawn(move || {
-                    while let Ok(request) = server.recv() {
-                        // A bug in one request must not take a worker with it.
-                        let site = &site;
-                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            site.handle(request)
-                        }));
-                    }
-                })
-                .expect("cannot start an HTTP worker thread")
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@
 //!   re-rendered on a thread of their own after the pages are served;
 //! - [`status`]: the version browsers follow, published after each rebuild
 //!   has finished writing, and the errors for the overlay;
-//! - [`http`]: the output folder on a pool of worker threads, the
-//!   live-reload script injected into HTML, the `/__opswiki/` endpoints.
+//! - [`conn`]: connections, a thread each, with limits on request heads and
+//!   timeouts, so no client can hold the others up;
+//! - [`http`]: the output folder, the live-reload script injected into
+//!   HTML, the `/__opswiki/` endpoints.
 //!
 //! Endpoints: `GET /__opswiki/status` (the status as JSON, at once),
 //! `GET /__opswiki/poll?v=N&path=P` (held until something changes for page
@@ -21,10 +23,10 @@
 //! `OPSWIKI_DEBUG_WATCH=1` prints each batch of file events as it arrives,
 //! to see what an editor's save looks like.
 
+pub mod conn;
 pub mod generate;
 pub mod http;
 pub mod rebuild;
-mod socket;
 pub mod status;
 pub mod watch;
 
@@ -52,8 +54,6 @@ pub struct ServeOptions {
     /// 0 picks a free port.
     pub port: u16,
     pub today: NaiveDate,
-    /// HTTP worker threads; 0 picks a number from the CPU count.
-    pub workers: usize,
 }
 
 /// Why serving could not start.
@@ -89,11 +89,12 @@ pub struct Server {
     events: Receiver<Batch>,
     root: PathBuf,
     output: PathBuf,
-    http: Arc<tiny_http::Server>,
+    http: conn::Listener,
 }
 
 impl Server {
-    /// Bind, build, start the HTTP workers and the watcher; print the URL.
+    /// Bind, build, start accepting connections and the watcher; print the
+    /// URL.
     pub fn start(options: &ServeOptions) -> Result<Server, ServeError> {
         let root = options
             .root
@@ -114,7 +115,6 @@ impl Server {
             }
         })?;
         let local = listener.local_addr().context("no local address")?;
-        socket::tune_listener(&listener);
 
         // Watch before building, so nothing saved during the build is missed.
         let (tx, events) = mpsc::channel();
@@ -135,22 +135,12 @@ impl Server {
         let served = output
             .canonicalize()
             .with_context(|| format!("output `{}` not found", output.display()))?;
-        let http = Arc::new(
-            tiny_http::Server::from_listener(listener, None)
-                .map_err(|e| anyhow::anyhow!("cannot serve on {local}: {e}"))?,
-        );
         let site = Arc::new(http::Site {
             root: served,
             hub: hub.clone(),
         });
-        let workers = if options.workers == 0 {
-            std::thread::available_parallelism()
-                .map_or(4, |n| n.get() * 2)
-                .clamp(4, 16)
-        } else {
-            options.workers
-        };
-        http::spawn_workers(http.clone(), site, workers);
+        let http = conn::Listener::start(listener, move |request| site.handle(request))
+            .with_context(|| format!("cannot serve on {local}"))?;
         let poller = hub.clone();
         std::thread::Builder::new()
             .name("opswiki-poll".into())
@@ -217,7 +207,7 @@ impl Server {
             }
         }
         self.hub.stop();
-        self.http.unblock();
+        self.http.stop();
     }
 
     /// The changes in some batches, whether events were lost, and whether a

@@ -133,7 +133,7 @@ pub struct Status {
 
 /// A parked long poll.
 struct Waiter {
-    request: tiny_http::Request,
+    request: super::conn::Request,
     since: u64,
     page: Option<String>,
     deadline: Instant,
@@ -150,7 +150,7 @@ struct Inner {
     stopped: bool,
 }
 
-/// Shared by the HTTP workers, the poll thread and the rebuild loop.
+/// Shared by the connection threads, the poll thread and the rebuild loop.
 pub struct Hub {
     inner: Mutex<Inner>,
     wake: Condvar,
@@ -291,7 +291,7 @@ impl Hub {
 
     /// Answer a long poll now if something changed for it since `since`,
     /// or park it until something does (or it times out).
-    pub fn poll(&self, request: tiny_http::Request, since: u64, page: Option<String>) {
+    pub fn poll(&self, mut request: super::conn::Request, since: u64, page: Option<String>) {
         let mut inner = self.lock();
         if inner.stopped {
             drop(inner);
@@ -304,6 +304,8 @@ impl Hub {
             respond_poll(request, action, &json);
             return;
         }
+        // Parked: its connection is closed after the answer.
+        request.close_after();
         inner.waiters.push(Waiter {
             request,
             since,
@@ -384,7 +386,7 @@ pub fn poll_body(action: Action, status_json: &str) -> String {
     format!("{{\"action\":{action},\"status\":{status_json}}}")
 }
 
-fn respond_poll(request: tiny_http::Request, action: Action, status_json: &str) {
+fn respond_poll(request: super::conn::Request, action: Action, status_json: &str) {
     super::http::Reply::json(poll_body(action, status_json)).send(request);
 }
 

@@ -6,6 +6,8 @@
 //! of it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod serve;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
