@@ -142,16 +142,18 @@ impl Built {
     fn target(&self, p: &Posting) -> (String, String) {
         let per = self.manifest["per"].as_u64().unwrap() as u32;
         let group = self.manifest["group"].as_u64().unwrap() as u32;
-        let chunk = p.section / per;
+        // Copies: `Posting` is packed, so its fields cannot be borrowed.
+        let (page_no, section_no) = (p.page, p.section);
+        let chunk = section_no / per;
         let id = if chunk == 0 {
-            (p.page / group).to_string()
+            (page_no / group).to_string()
         } else {
-            format!("{}-{chunk}", p.page)
+            format!("{page_no}-{chunk}")
         };
         let doc = call_args(&self.read(&format!("search/d/{id}.js")));
         assert_eq!(doc[0], id.as_str());
-        let page = &doc[1][p.page.to_string()];
-        let section = &page["x"][(p.section % per) as usize];
+        let page = &doc[1][page_no.to_string()];
+        let section = &page["x"][(section_no % per) as usize];
         (
             page["u"].as_str().unwrap().to_string(),
             section[1].as_str().unwrap().to_string(),
