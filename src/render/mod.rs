@@ -514,7 +514,10 @@ impl<'a> Renderer<'a> {
                 ctx.insert("home", &self.home_stats(""));
                 ctx.insert("content", "");
                 ctx.insert("toc", &Vec::<TocEntry>::new());
-                Ok(vec![("index.html".into(), self.tera.render("home.html", &ctx)?)])
+                Ok(vec![(
+                    "index.html".into(),
+                    self.tera.render("home.html", &ctx)?,
+                )])
             }));
         }
         let count = jobs

@@ -242,11 +242,7 @@ struct TermHit {
 }
 
 /// Every term of a page, one per term and section, in section order.
-fn page_terms(
-    page: &IndexPage,
-    dictionary: &Dictionary,
-    worker: &mut Worker,
-) -> Vec<TermHit> {
+fn page_terms(page: &IndexPage, dictionary: &Dictionary, worker: &mut Worker) -> Vec<TermHit> {
     let mut out = Vec::new();
     let mut terms = SectionTerms { dictionary, worker };
     for (s, section) in page.sections.iter().enumerate() {
