@@ -163,22 +163,21 @@ impl SyntaxMemo {
         let mut state: Option<u32> = Some(0);
         let mut live: Option<(ParseState, ScopeStack)> = None;
         for line in LinesWithEndings::from(code) {
-            if let Some(index) = state {
-                if let Some(hit) = self
+            if let Some(index) = state
+                && let Some(hit) = self
                     .lines
                     .get(line)
                     .and_then(|results| results.iter().find(|r| r.state == index))
-                {
-                    html.push_str(&hit.html);
-                    open_spans += hit.span_delta;
-                    state = hit.next_state;
-                    if state.is_none() {
-                        // The memo was full when this line was recorded: go
-                        // on from the real state, parsed again.
-                        live = Some(self.replay(set, index, line)?);
-                    }
-                    continue;
+            {
+                html.push_str(&hit.html);
+                open_spans += hit.span_delta;
+                state = hit.next_state;
+                if state.is_none() {
+                    // The memo was full when this line was recorded: go
+                    // on from the real state, parsed again.
+                    live = Some(self.replay(set, index, line)?);
                 }
+                continue;
             }
             let (mut parse_state, mut scopes) = match (state, live.take()) {
                 (Some(index), _) => self.states[index as usize].clone(),
