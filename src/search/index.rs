@@ -288,6 +288,29 @@ impl Index {
                 page_terms(page, &dictionary, worker)
             })
             .collect();
+        Index::merge(per_page, dictionary)
+    }
+
+    /// [`Index::build`], replacing each section's text by `shorten(text)`
+    /// once the section is indexed. What is written after the index needs
+    /// only the snippets, and the full texts held while the postings are
+    /// merged were the largest part of a build's peak memory.
+    pub fn build_shortening(pages: &mut [IndexPage], shorten: fn(&str) -> String) -> Index {
+        let dictionary = Dictionary::new();
+        let per_page: Vec<Vec<TermHit>> = pages
+            .par_iter_mut()
+            .map_init(Worker::default, |worker, page| {
+                let hits = page_terms(page, &dictionary, worker);
+                for section in &mut page.sections {
+                    section.text = shorten(&section.text);
+                }
+                hits
+            })
+            .collect();
+        Index::merge(per_page, dictionary)
+    }
+
+    fn merge(per_page: Vec<Vec<TermHit>>, dictionary: Dictionary) -> Index {
         let terms = dictionary.into_terms();
         // Sized exactly: grown by doubling, the lists would hold up to twice
         // the memory they need at the build's peak.

@@ -298,6 +298,13 @@ fn snippet(text: &str, max: usize) -> String {
     out
 }
 
+/// A section's snippet, as the document files show it. `snippet` of a
+/// snippet is the snippet itself, so texts cut down by the index build give
+/// the same document files.
+fn section_snippet(text: &str) -> String {
+    snippet(text, SNIPPET_CHARS)
+}
+
 /// The JSON of one page's sections `from..to` (at most [`DOCS_PER_FILE`]):
 /// badges, and per section heading, anchor, snippet and the alarms there.
 fn doc_json(page: &IndexPage, from: usize, to: usize) -> String {
@@ -456,22 +463,24 @@ pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
     }
     let timer = crate::cmd::StageTimer::from_env();
 
-    let pages = pages(site, sink.take());
+    let mut pages = pages(site, sink.take());
     timer.mark("search: sections");
 
-    let n = write_index(site, &pages, &Limits::default(), emit)?;
+    let n = write_index(site, &mut pages, &Limits::default(), emit)?;
     Ok(n + 2)
 }
 
-/// Write the index files for `pages`; returns how many.
+/// Write the index files for `pages`; returns how many. Section texts are
+/// cut down to their snippets on the way.
 pub fn write_index(
     site: &Site,
-    pages: &[IndexPage],
+    pages: &mut [IndexPage],
     limits: &Limits,
     emit: &Emit,
 ) -> Result<usize> {
     let timer = crate::cmd::StageTimer::from_env();
-    let index = Index::build(pages);
+    let index = Index::build_shortening(pages, section_snippet);
+    let pages: &[IndexPage] = pages;
     timer.mark("search: terms");
     let sections: usize = pages.iter().map(|p| p.sections.len()).sum();
     let common = (sections / 8).max(4 * limits.postings_per_term);
@@ -570,6 +579,28 @@ mod tests {
         );
         assert!(js.contains("S.search = function (q, opts) {\n"));
         assert!(!js.contains("\n  "));
+    }
+
+    #[test]
+    fn a_snippet_of_a_snippet_is_itself() {
+        let long_word = "x".repeat(300);
+        let words = "word ".repeat(100);
+        for text in [
+            "short text",
+            "  spaced \n\n out  ",
+            words.as_str(),
+            long_word.as_str(),
+            "",
+            "   ",
+            "ends with an ellipsis …",
+        ] {
+            let once = section_snippet(text);
+            assert_eq!(section_snippet(&once), once, "{text:?}");
+        }
+        for max in 1..30 {
+            let once = snippet("one two three four five six seven", max);
+            assert_eq!(snippet(&once, max), once, "{max}");
+        }
     }
 
     #[test]
