@@ -145,14 +145,30 @@ fn create_parent(path: &Path) -> Result<()> {
 
 /// Remove files under `dir` that are not in `keep`, and folders left empty.
 fn prune(dir: &Path, keep: &HashSet<PathBuf>) -> Result<()> {
+    // `has_entries[d]`: the folder at depth d being walked keeps something.
+    // The walk lists a folder's contents just before the folder itself, so a
+    // folder is removed exactly when nothing in it was kept; trying `rmdir`
+    // on every folder cost one failing call per page of a recycled site.
+    let mut has_entries: Vec<bool> = Vec::new();
     for entry in walkdir::WalkDir::new(dir).contents_first(true).min_depth(1) {
         let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
         let path = entry.path();
-        if entry.file_type().is_dir() {
-            // Fails harmlessly when the folder still has files.
-            let _ = fs::remove_dir(path);
-        } else if !keep.contains(path) {
+        let depth = entry.depth();
+        if has_entries.len() <= depth {
+            has_entries.resize(depth + 1, false);
+        }
+        let kept = if entry.file_type().is_dir() {
+            let keeps = std::mem::replace(&mut has_entries[depth], false);
+            // Fails harmlessly if something appeared in it meanwhile.
+            keeps || fs::remove_dir(path).is_err()
+        } else if keep.contains(path) {
+            true
+        } else {
             fs::remove_file(path).with_context(|| format!("cannot remove `{}`", path.display()))?;
+            false
+        };
+        if kept {
+            has_entries[depth - 1] = true;
         }
     }
     Ok(())
@@ -250,6 +266,44 @@ mod tests {
         assert!(!out.join("b").exists());
         assert!(sibling(&out, "old").unwrap().is_dir());
         assert!(!sibling(&out, "tmp").unwrap().exists());
+    }
+
+    #[test]
+    fn prune_removes_what_was_not_written_and_folders_left_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        for rel in [
+            "a/keep.html",
+            "a/b/gone.html",
+            "a/b/c/gone.html",
+            "d/gone.html",
+            "e/f/keep.html",
+            "top.html",
+        ] {
+            let path = dir.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "x").unwrap();
+        }
+        fs::create_dir_all(dir.join("empty/inner")).unwrap();
+        let keep: HashSet<PathBuf> = ["a/keep.html", "e/f/keep.html"]
+            .iter()
+            .map(|rel| dir.join(rel))
+            .collect();
+        prune(dir, &keep).unwrap();
+        let mut left: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| {
+                e.unwrap()
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a", "a/keep.html", "e", "e/f", "e/f/keep.html"]);
     }
 
     #[test]

@@ -264,7 +264,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Node>()? {
             let value = map.next_value::<Node>()?;
-            let name = key.as_text().unwrap_or_default();
+            // Nearly every key is a string: take it rather than copy it.
+            let name = match key.value {
+                Value::Str(name) => name,
+                _ => key.as_text().unwrap_or_default(),
+            };
             entries.push((Key { pos: key.pos, name }, value));
         }
         Ok(Value::Map(entries))
