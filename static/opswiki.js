@@ -7,19 +7,22 @@
     if (!button) return;
     var code = button.parentNode.querySelector("code");
     if (!code) return;
-    var text = code.innerText;
-    var done = function () {
+    copyText(code.innerText, function () {
       button.textContent = "Copied";
       button.classList.add("copied");
       setTimeout(function () { button.textContent = "Copy"; button.classList.remove("copied"); }, 1500);
-    };
+    });
+  });
+  // Copy `text`, then call `done`. Shared with triage.js (tree links).
+  function copyText(text, done) {
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
     } else {
       fallbackCopy(text);
       done();
     }
-  });
+  }
+  window.OpswikiCopy = copyText;
   // file:// pages are not a secure context: fall back to a hidden textarea.
   function fallbackCopy(text) {
     var area = document.createElement("textarea");

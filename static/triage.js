@@ -190,29 +190,12 @@
   };
 
   function copyLink(button, url) {
-    var done = function () {
+    // The copying itself is opswiki.js's, which every page loads.
+    if (!window.OpswikiCopy) return;
+    window.OpswikiCopy(url, function () {
       button.textContent = "Copied";
       setTimeout(function () { button.textContent = "Copy link"; }, 1500);
-    };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(url).then(done, function () { fallbackCopy(url); done(); });
-    } else {
-      fallbackCopy(url);
-      done();
-    }
-  }
-
-  // file:// pages are not a secure context: a hidden textarea instead.
-  function fallbackCopy(text) {
-    var area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "absolute";
-    area.style.left = "-9999px";
-    document.body.appendChild(area);
-    area.select();
-    try { document.execCommand("copy"); } catch (e) { /* nothing more to do */ }
-    document.body.removeChild(area);
+    });
   }
 
   function start() {

@@ -109,6 +109,33 @@ await suite("trees", async ({ check, page }) => {
     assert.equal(s.trail.length, 0, "no answers after Restart");
   });
 
+  await check("Copy link copies the link to the current step (the copying is opswiki.js's)", async () => {
+    const p = await page();
+    await p.addInitScript(() => {
+      // Record what is copied, by the Clipboard API or the textarea fallback.
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText = (text) => {
+          window.__copied = text;
+          return Promise.resolve();
+        };
+      }
+      const original = Document.prototype.execCommand;
+      Document.prototype.execCommand = function (command, ...rest) {
+        if (command === "copy") window.__copied = document.activeElement?.value;
+        return original.call(this, command, ...rest);
+      };
+    });
+    await p.goto(url);
+    await answer(p, "Error rate elevated");
+    const hash = decodeURIComponent(await p.evaluate(() => location.hash));
+    const button = p.locator(`#triage-${ID} .triage-copy`).first();
+    await button.click();
+    await p.waitForFunction(() => window.__copied !== undefined, null, { timeout: 2_000 });
+    const copied = decodeURIComponent(await p.evaluate(() => window.__copied));
+    assert.equal(copied.endsWith(hash) && copied.includes(TREE), true, `copied ${copied}, hash ${hash}`);
+    assert.equal((await button.textContent()).trim(), "Copied", "the button says so");
+  });
+
   await check("a deep link opens mid-tree with the answers so far", async () => {
     const p = await page();
     await p.goto(`${url}#t=${ID}&p=1.1`);
