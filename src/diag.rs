@@ -335,20 +335,15 @@ pub fn to_junit(diags: &[Diagnostic]) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
+    // HTML's escaping is XML's too; XML 1.0 also forbids most control
+    // characters, which become spaces.
+    let allowed = |c: char| (c as u32) >= 0x20 || c == '\n' || c == '\t';
+    if s.chars().all(allowed) {
+        crate::highlight::escape_html(s)
+    } else {
+        let cleaned: String = s.chars().map(|c| if allowed(c) { c } else { ' ' }).collect();
+        crate::highlight::escape_html(&cleaned)
     }
-    out
 }
 
 #[cfg(test)]
