@@ -341,7 +341,10 @@ fn xml_escape(s: &str) -> String {
     if s.chars().all(allowed) {
         crate::highlight::escape_html(s)
     } else {
-        let cleaned: String = s.chars().map(|c| if allowed(c) { c } else { ' ' }).collect();
+        let cleaned: String = s
+            .chars()
+            .map(|c| if allowed(c) { c } else { ' ' })
+            .collect();
         crate::highlight::escape_html(&cleaned)
     }
 }

@@ -86,7 +86,7 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                 } else if let Some(anchor) = anchor
                     && !target.has_anchor(anchor)
                 {
-                    let mut d = anchor_missing(site, target, anchor, runbook_span(alarm));
+                    let mut d = anchor_missing(target, anchor, runbook_span(alarm));
                     d.code = "alarm-runbook-anchor-missing";
                     d.message = format!("alarm `{}`: {}", alarm.name, d.message);
                     out.push(d);

@@ -16,12 +16,12 @@ pub fn check_page_links(site: &Site, page: &Page, out: &mut Vec<Diagnostic>) {
             }) => {
                 let target = &site.pages[target];
                 if !target.has_anchor(&anchor) {
-                    out.push(anchor_missing(site, target, &anchor, span));
+                    out.push(anchor_missing(target, &anchor, span));
                 }
             }
             Ok(Target::SamePage { anchor }) => {
                 if !page.has_anchor(&anchor) {
-                    out.push(anchor_missing(site, page, &anchor, span));
+                    out.push(anchor_missing(page, &anchor, span));
                 }
             }
             Ok(_) => {}
@@ -42,12 +42,7 @@ pub fn check_page_links(site: &Site, page: &Page, out: &mut Vec<Diagnostic>) {
 }
 
 /// A missing-anchor diagnostic that lists the anchors the page has.
-pub fn anchor_missing(
-    site: &Site,
-    target: &Page,
-    anchor: &str,
-    span: crate::diag::Span,
-) -> Diagnostic {
+pub fn anchor_missing(target: &Page, anchor: &str, span: crate::diag::Span) -> Diagnostic {
     let known: Vec<&str> = target
         .scan
         .headings
@@ -56,7 +51,6 @@ pub fn anchor_missing(
         .filter(|a| !a.is_empty())
         .take(12)
         .collect();
-    let _ = site;
     Diagnostic::error(
         "link-anchor-missing",
         span,

@@ -97,7 +97,6 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
                     anchor: Some(anchor),
                 } if !site.pages[*page].has_anchor(anchor) => {
                     out.push(crate::check::links::anchor_missing(
-                        site,
                         &site.pages[*page],
                         anchor,
                         used.span.clone(),

@@ -226,7 +226,7 @@ fn check_runbook(
         } => {
             let target = &site.pages[*page];
             if !target.has_anchor(anchor) {
-                out.push(super::links::anchor_missing(site, target, anchor, span));
+                out.push(super::links::anchor_missing(target, anchor, span));
             }
         }
         Resolved::Runbook { .. } | Resolved::External { .. } | Resolved::Pending => {}
