@@ -772,15 +772,11 @@ fn overdue_actions(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     let n = list.len();
     items.push(Item {
         rule: "actions-overdue",
-        health: if n > 0 {
-            Health::Degraded
-        } else {
-            Health::Healthy
-        },
+        health: degraded_if(n > 0),
         title: if n > 0 {
             format!(
                 "{n} post-mortem action {} overdue",
-                if n == 1 { "item" } else { "items" }
+                plural(n, "item", "items")
             )
         } else {
             "No post-mortem action item is overdue".into()
@@ -801,6 +797,20 @@ fn overdue_actions(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     });
 }
 
+/// Degraded when `bad`, else healthy: most rules read so.
+fn degraded_if(bad: bool) -> Health {
+    if bad {
+        Health::Degraded
+    } else {
+        Health::Healthy
+    }
+}
+
+/// `one` or `many`, as `n` asks.
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
 /// Rule `runbooks-stale`: any runbook older than `stale_after_days` is degraded.
 fn stale_runbooks(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     let runbooks: Vec<_> = site.pages_of(PageKind::Runbook).collect();
@@ -819,13 +829,9 @@ fn stale_runbooks(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     let n = stale.len();
     items.push(Item {
         rule: "runbooks-stale",
-        health: if n > 0 {
-            Health::Degraded
-        } else {
-            Health::Healthy
-        },
+        health: degraded_if(n > 0),
         title: if n > 0 {
-            format!("{n} stale {}", if n == 1 { "runbook" } else { "runbooks" })
+            format!("{n} stale {}", plural(n, "runbook", "runbooks"))
         } else {
             "No stale runbook".into()
         },
@@ -853,15 +859,11 @@ fn alarms_without_runbook(site: &Site, items: &mut Vec<Item>) {
     let n = cov.without_runbook.len();
     items.push(Item {
         rule: "alarms-runbook",
-        health: if n > 0 {
-            Health::Degraded
-        } else {
-            Health::Healthy
-        },
+        health: degraded_if(n > 0),
         title: if n > 0 {
             format!(
                 "{n} {} without a working runbook",
-                if n == 1 { "alarm" } else { "alarms" }
+                plural(n, "alarm", "alarms")
             )
         } else {
             "Every alarm leads to a runbook".into()
