@@ -7,8 +7,8 @@
 //! next build's staging folder: files are overwritten in place and only
 //! stale ones are deleted, because deleting ten thousand files can take a
 //! minute on disks that discard freed blocks, while overwriting takes a
-//! second. A lock file (`.site.lock`) keeps two builds into one output from
-//! sharing the staging folder. `tests/kill.rs` kills builds at random
+//! second. A lock on the output's folder keeps two builds into one output
+//! from sharing the staging folder. `tests/kill.rs` kills builds at random
 //! moments and checks the output is always one whole site.
 
 use std::collections::HashSet;
@@ -131,37 +131,39 @@ impl Staging {
     }
 }
 
-/// Lock `.site.lock` beside the output for the whole build, waiting for any
-/// other build into the same folder to finish first. Two builds sharing one
-/// staging folder would prune each other's files and could swap in a mix of
-/// both sites. The kernel releases the lock when the process ends, however it
-/// ends (a killed build never leaves a stale lock); the empty file stays.
+/// Lock the folder that holds the output for the whole build, waiting for
+/// any other build into it to finish first. Two builds sharing one staging
+/// folder pruned each other's files (one failed; a mix of both sites could
+/// be swapped in). The lock is on the folder itself (`flock` on a directory),
+/// so nothing is left beside the output, and the kernel releases it when the
+/// process ends, however it ends: a killed build never leaves a stale lock.
+/// (Builds into different outputs in one folder take turns too; rare, and
+/// harmless.)
 fn lock(output: &Path) -> Result<fs::File> {
-    let path = sibling(output, "lock")?;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot create `{}`", path.display()))?;
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir =
+        fs::File::open(parent).with_context(|| format!("cannot open `{}`", parent.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::io::AsRawFd;
         // SAFETY: flock on a file descriptor we own.
-        let try_lock = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        let try_lock = unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if try_lock != 0 {
             eprintln!(
                 "waiting for another build writing into `{}` to finish...",
-                output.display()
+                parent.display()
             );
             // SAFETY: as above; this one blocks until the lock is free.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
                 return Err(std::io::Error::last_os_error())
-                    .with_context(|| format!("cannot lock `{}`", path.display()));
+                    .with_context(|| format!("cannot lock `{}`", parent.display()));
             }
         }
     }
-    Ok(file)
+    Ok(dir)
 }
 
 fn create_parent(path: &Path) -> Result<()> {

@@ -300,19 +300,13 @@ fn a_build_killed_at_any_moment_leaves_a_whole_site() {
     assert_eq!(which(&out, &refs, "the build after the kills"), target);
     // No staging folder is left behind; the previous site is kept as
     // `.site.old` on purpose (recycled as the next staging folder, because
-    // deleting thousands of files is slow), the empty `.site.lock` stays,
-    // and nothing else is there.
+    // deleting thousands of files is slow), and nothing else is there.
     let mut left: Vec<String> = fs::read_dir(&work)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(
-        left,
-        [".site.lock", ".site.old", "site"],
-        "left beside the output"
-    );
-    assert_eq!(fs::metadata(work.join(".site.lock")).unwrap().len(), 0);
+    assert_eq!(left, [".site.old", "site"], "left beside the output");
     // And a build from the recycled folder is as whole as the first.
     build_ok(&roots[1 - target], &out);
     assert_eq!(which(&out, &refs, "one more build"), 1 - target);

@@ -206,6 +206,11 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
     let mut listed: HashSet<(usize, usize, &str)> = HashSet::new();
     let mut in_catalogue: HashSet<&str> = HashSet::new();
     let mut on_page: HashSet<(usize, &str)> = HashSet::new();
+    let mut services: HashSet<(usize, String)> = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, ip)| ip.services.iter().map(move |s| (p, s.to_ascii_lowercase())))
+        .collect();
     for alarm in &site.alarms {
         let entry = IndexAlarm {
             name: alarm.name.clone(),
@@ -220,7 +225,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
                 let s = section_of(&pages[p].sections, anchor.as_deref());
                 let ip = &mut pages[p];
                 if let Some(service) = &alarm.service
-                    && !ip.services.iter().any(|x| x.eq_ignore_ascii_case(service))
+                    && services.insert((p, service.to_ascii_lowercase()))
                 {
                     ip.services.push(service.clone());
                 }
