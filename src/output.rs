@@ -106,7 +106,7 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let path = self.dir.join(rel);
         create_parent(&path)?;
-        fs::copy(from, &path).with_context(|| format!("cannot copy `{}`", from.display()))?;
+        copy_regular(from, &path).with_context(|| format!("cannot copy `{}`", from.display()))?;
         self.record(path)
     }
 
@@ -164,6 +164,28 @@ fn lock(output: &Path) -> Result<fs::File> {
         }
     }
     Ok(dir)
+}
+
+/// `fs::copy`, but only from a regular file. The walk saw one, but by the
+/// time it is copied it may have been replaced (a FIFO there would make
+/// `fs::copy` wait forever for a writer): it is opened without blocking and
+/// checked first.
+fn copy_regular(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut src = options.open(from)?;
+    let meta = src.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    let mut dst = fs::File::create(to)?;
+    std::io::copy(&mut src, &mut dst)?;
+    dst.set_permissions(meta.permissions())
 }
 
 fn create_parent(path: &Path) -> Result<()> {

@@ -949,6 +949,29 @@ fn files_vanishing_mid_build_never_leave_a_half_written_site() {
         "the previous site changed"
     );
 
+    // An asset replaced by a FIFO: never waited on either.
+    site.bytes("content/img/doomed.png", b"png");
+    let m = build_with_change_mid_build(&site, |s| {
+        let path = s.path("content/img/doomed.png");
+        fs::remove_file(&path).unwrap();
+        let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    });
+    eprintln!(
+        "asset turned FIFO mid-build: exit {}\n{}",
+        m.out.code, m.out.stderr
+    );
+    assert!(!m.out.stderr.contains("panicked"), "{}", m.out);
+    assert_eq!(m.out.code, 2, "{}", m.out);
+    assert!(m.out.stderr.contains("doomed.png"), "{}", m.out.stderr);
+    assert_eq!(
+        snapshot(&site.out_dir()),
+        before,
+        "the previous site changed"
+    );
+    site.remove("content/img/doomed.png");
+
     // And the next build, with the site whole again, succeeds.
     site.bytes("content/img/doomed.png", b"png");
     site.build_ok();
