@@ -528,6 +528,35 @@ fn a_hundred_thousand_diagnostics_print_in_linear_time() {
 }
 
 #[test]
+fn a_page_of_forty_thousand_repeated_headings_and_links_to_them() {
+    // 80,000 headings, half of them `## Step` (anchors `step`, `step-1`, ...),
+    // and 80,000 links to them on the same page. A search of the headings
+    // per link took 15 s.
+    let site = site_with_runbook();
+    let mut page = String::from("# Same\n\n## Step\n\n");
+    for i in 1..40_000 {
+        page.push_str(&format!(
+            "## Step\n\nSee [this](#step-{i}) and [that](#sec-{i}).\n\n## Sec {i}\n\n"
+        ));
+    }
+    page.push_str("[missing](#step-40000)\n");
+    site.file("content/same.md", &page);
+    let m = check_measured(&site.root(), secs(DEEP_SECS * 3));
+    let diags = assert_bounded("40,000 repeated headings", &m, DEEP_SECS, DEEP_MB);
+    let (line, column) = pos(&page, "#step-40000");
+    assert_exactly(
+        &diags,
+        &[(
+            "error",
+            "link-anchor-missing",
+            "content/same.md",
+            line,
+            column,
+        )],
+    );
+}
+
+#[test]
 fn an_alias_bomb_in_a_big_file_stays_bounded() {
     // The budget grows with the file (one value per two bytes): pad a bomb
     // to 8 MiB so the allowance is at its largest a real alarm file needs.
