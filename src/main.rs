@@ -7,14 +7,16 @@ use opswiki::cmd;
 fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
-    match &cli.command {
+    let code = match &cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Status(args) => cmd::status::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::New(args) => cmd::new::run(args),
         Command::Init(args) => cmd::init::run(args),
-    }
+    };
+    cmd::print_peak_memory();
+    code
 }
 
 /// glibc grows each thread's heap a page range at a time, with an `mprotect`

@@ -78,6 +78,34 @@ pub struct Scan {
     pub tasks_total: usize,
     pub fenced: Vec<FencedBlock>,
     pub tables: Vec<Table>,
+    /// The headings' anchors as a set, built on first use by
+    /// [`Scan::has_anchor`] (a scan is never changed once made).
+    anchor_set: AnchorSet,
+}
+
+/// A cache derived from `headings`: it never makes two scans differ.
+#[derive(Debug, Clone, Default)]
+struct AnchorSet(std::sync::OnceLock<std::collections::HashSet<String>>);
+
+impl PartialEq for AnchorSet {
+    fn eq(&self, _: &AnchorSet) -> bool {
+        true
+    }
+}
+
+impl Scan {
+    /// Whether a heading has this anchor (already lower-cased). A set, not a
+    /// search per link: a page of 80,000 headings and as many links to them
+    /// took 15 s to check.
+    pub fn has_anchor(&self, anchor: &str) -> bool {
+        if self.headings.len() <= 32 {
+            return self.headings.iter().any(|h| h.anchor == anchor);
+        }
+        self.anchor_set
+            .0
+            .get_or_init(|| self.headings.iter().map(|h| h.anchor.clone()).collect())
+            .contains(anchor)
+    }
 }
 
 /// GitHub's heading-id rule: lower-case, spaces to `-`, punctuation other than

@@ -128,8 +128,7 @@ pub struct Page {
 
 impl Page {
     pub fn has_anchor(&self, anchor: &str) -> bool {
-        let anchor = anchor.to_lowercase();
-        self.scan.headings.iter().any(|h| h.anchor == anchor)
+        self.scan.has_anchor(&anchor.to_lowercase())
     }
 }
 

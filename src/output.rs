@@ -7,7 +7,9 @@
 //! next build's staging folder: files are overwritten in place and only
 //! stale ones are deleted, because deleting ten thousand files can take a
 //! minute on disks that discard freed blocks, while overwriting takes a
-//! second.
+//! second. A lock on the output's folder keeps two builds into one output
+//! from sharing the staging folder. `tests/kill.rs` kills builds at random
+//! moments and checks the output is always one whole site.
 
 use std::collections::HashSet;
 use std::fs;
@@ -22,6 +24,8 @@ pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
     written: Mutex<HashSet<PathBuf>>,
+    /// Held until the staging folder is committed or dropped; see [`lock`].
+    _lock: fs::File,
 }
 
 /// `site` → `.site.<tag>` beside it (same file system, so renames are atomic).
@@ -42,11 +46,19 @@ impl Staging {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
+        let lock = lock(output)?;
         // Killed between renames on a system without an atomic exchange:
         // the previous site is whole in `.old`.
         if !output.exists() && old.is_dir() {
             fs::rename(&old, output)
                 .with_context(|| format!("cannot restore `{}`", output.display()))?;
+        }
+        // Both a staging folder and a kept previous site: no sequence of
+        // kills leaves this (each step moves one folder), but a hand-made
+        // copy or an older opswiki might. `commit` needs `.old` free.
+        if staging.is_dir() && old.is_dir() {
+            fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove `{}`", old.display()))?;
         }
         if !staging.is_dir() {
             if old.is_dir() {
@@ -61,6 +73,7 @@ impl Staging {
             output: output.to_path_buf(),
             dir: staging,
             written: Mutex::new(HashSet::new()),
+            _lock: lock,
         })
     }
 
@@ -99,7 +112,7 @@ impl Staging {
     pub fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let path = self.dir.join(rel);
         create_parent(&path)?;
-        fs::copy(from, &path).with_context(|| format!("cannot copy `{}`", from.display()))?;
+        copy_regular(from, &path).with_context(|| format!("cannot copy `{}`", from.display()))?;
         self.record(path)
     }
 
@@ -122,6 +135,63 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Lock the folder that holds the output for the whole build, waiting for
+/// any other build into it to finish first. Two builds sharing one staging
+/// folder pruned each other's files (one failed; a mix of both sites could
+/// be swapped in). The lock is on the folder itself (`flock` on a directory),
+/// so nothing is left beside the output, and the kernel releases it when the
+/// process ends, however it ends: a killed build never leaves a stale lock.
+/// (Builds into different outputs in one folder take turns too; rare, and
+/// harmless.)
+fn lock(output: &Path) -> Result<fs::File> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir =
+        fs::File::open(parent).with_context(|| format!("cannot open `{}`", parent.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a file descriptor we own.
+        let try_lock = unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if try_lock != 0 {
+            eprintln!(
+                "waiting for another build writing into `{}` to finish...",
+                parent.display()
+            );
+            // SAFETY: as above; this one blocks until the lock is free.
+            if unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                return Err(std::io::Error::last_os_error())
+                    .with_context(|| format!("cannot lock `{}`", parent.display()));
+            }
+        }
+    }
+    Ok(dir)
+}
+
+/// `fs::copy`, but only from a regular file. The walk saw one, but by the
+/// time it is copied it may have been replaced (a FIFO there would make
+/// `fs::copy` wait forever for a writer): it is opened without blocking and
+/// checked first.
+fn copy_regular(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut src = options.open(from)?;
+    let meta = src.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    let mut dst = fs::File::create(to)?;
+    std::io::copy(&mut src, &mut dst)?;
+    dst.set_permissions(meta.permissions())
 }
 
 fn create_parent(path: &Path) -> Result<()> {
@@ -304,6 +374,69 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["a", "a/keep.html", "e", "e/f", "e/f/keep.html"]);
+    }
+
+    #[test]
+    fn killed_between_the_exchange_and_keeping_the_old_site() {
+        // The new site is in place and the previous one is still in the
+        // staging folder: the next build reuses that folder as it is.
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("x"), "new").unwrap();
+        let staging = sibling(&out, "tmp").unwrap();
+        fs::create_dir_all(&staging).unwrap();
+        fs::write(staging.join("x"), "previous").unwrap();
+        fs::write(staging.join("stale"), "previous").unwrap();
+        let s = Staging::begin(&out).unwrap();
+        s.write("x", b"newer").unwrap();
+        s.commit().unwrap();
+        assert_eq!(files(&out), vec!["x=newer"]);
+        assert_eq!(files(&sibling(&out, "old").unwrap()), vec!["x=new"]);
+        assert!(!staging.exists());
+    }
+
+    #[test]
+    fn a_staging_folder_and_a_kept_site_both_left_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        for (tag, text) in [("tmp", "partial"), ("old", "older")] {
+            let dir = sibling(&out, tag).unwrap();
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join("x"), text).unwrap();
+        }
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("x"), "current").unwrap();
+        let s = Staging::begin(&out).unwrap();
+        s.write("x", b"new").unwrap();
+        s.commit().unwrap();
+        assert_eq!(files(&out), vec!["x=new"]);
+        assert_eq!(files(&sibling(&out, "old").unwrap()), vec!["x=current"]);
+    }
+
+    #[test]
+    fn a_second_build_waits_for_the_first() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let first = Staging::begin(&out).unwrap();
+        let out2 = out.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let second = std::thread::spawn(move || {
+            let s = Staging::begin(&out2).unwrap();
+            tx.send(()).unwrap();
+            s.write("x", b"second").unwrap();
+            s.commit().unwrap();
+        });
+        // The second cannot begin while the first holds the lock.
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(200))
+                .is_err()
+        );
+        first.write("x", b"first").unwrap();
+        first.commit().unwrap();
+        rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+        second.join().unwrap();
+        assert_eq!(files(&out), vec!["x=second"]);
     }
 
     #[test]

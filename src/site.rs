@@ -153,6 +153,37 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
         }
     }
 
+    // Two files written to one output path, once case is ignored: two assets
+    // (`img/Logo.png` and `img/logo.png`), or an asset and a page's HTML
+    // (`runbooks/db/index.html` beside `runbooks/db.md`). Links match
+    // case-insensitively, and a case-insensitive disk (macOS, Windows) would
+    // keep only one of them, so which one a reader gets would be an accident.
+    let mut first_by_output: HashMap<String, String> = HashMap::new();
+    for page in pages.iter() {
+        first_by_output
+            .entry(crate::model::output_path(&page.id))
+            .or_insert_with(|| sources[page.source].display_path.clone());
+    }
+    for (rel, _) in assets.iter() {
+        let path = format!("{}/{rel}", crate::load::CONTENT_DIR);
+        match first_by_output.get(rel.to_lowercase().as_str()) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    "output-path-clash",
+                    Span::new(path.clone(), 1, 1),
+                    format!(
+                        "`{path}` and `{first}` would be written to one output file (`{}`, ignoring case)",
+                        rel.to_lowercase()
+                    ),
+                )
+                .with_help("links and case-insensitive disks cannot tell them apart: rename one of the files"),
+            ),
+            None => {
+                first_by_output.insert(rel.to_lowercase(), path);
+            }
+        }
+    }
+
     let links = LinkIndex::new(
         pages.iter().enumerate().map(|(i, p)| (i, p.id.as_str())),
         assets.iter().map(|(p, _)| p.as_str()),

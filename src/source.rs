@@ -82,6 +82,19 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (u32, u32)> {
     }
 }
 
+/// Whether bytes look like UTF-16: a UTF-16 byte-order mark, or many NUL
+/// bytes near the start (ASCII text in UTF-16 without a mark is valid UTF-8,
+/// one NUL per character, and would otherwise read as garbage without any
+/// error). A stray NUL in a UTF-8 file is not UTF-16.
+pub fn looks_like_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    head.len() >= 4 && nuls * 4 >= head.len()
+}
+
 fn normalise_newlines(text: &str) -> String {
     let mut out = text.replace("\r\n", "\n");
     // A lone CR (old Mac files) is a line break too.
@@ -108,5 +121,13 @@ mod tests {
     fn decode_bom_crlf_and_bad_utf8() {
         assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb".to_vec()).unwrap(), "a\nb");
         assert_eq!(decode(b"ok\nab\xFFc".to_vec()).unwrap_err(), (2, 3));
+    }
+
+    #[test]
+    fn utf16_is_recognised() {
+        assert!(looks_like_utf16(b"\xFF\xFE#\x00"));
+        assert!(looks_like_utf16(b"\x00#\x00 \x00a\x00\n"));
+        assert!(!looks_like_utf16(b"a NUL \x00 in prose, and more text"));
+        assert!(!looks_like_utf16(b""));
     }
 }

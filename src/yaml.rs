@@ -53,20 +53,43 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// serde-saphyr's default budget already bounds alias expansion, depth and
-/// node counts, which keeps alias bombs and absurd nesting in check.
-fn options() -> serde_saphyr::Options {
-    serde_saphyr::Options::default()
+/// Fewest input bytes per node a real file uses (`- 1\n` is 4, `[1,2]` 2 per
+/// number); see [`options`].
+const BYTES_PER_NODE: usize = 2;
+
+/// serde-saphyr's budget, scaled to the size of the text.
+///
+/// The crate's defaults (250,000 nodes, 1,000,000 events, 50,000 aliases,
+/// and an alias/anchor ratio of 10) refuse legitimate files: a Prometheus
+/// rule file of 50,000 alerts has about 17 nodes and 20 events per rule, and
+/// `labels: *common` on every rule breaks the ratio. Written out without
+/// aliases, a YAML text cannot hold more than about one node per
+/// [`BYTES_PER_NODE`] bytes or two events per byte, so this budget never
+/// refuses a file for its size, while alias expansion ("billion laughs")
+/// still stops at a size linear in the input (and at the crate's defaults
+/// for texts under 500 kB): the ratio heuristic is not needed for that.
+/// Nesting stays at the crate's limit of 64 levels (no real file comes near),
+/// which keeps the recursive deserializer far from the end of the stack.
+fn options(len: usize) -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(len / BYTES_PER_NODE);
+    budget.max_events = budget.max_events.max(len.saturating_mul(2));
+    budget.max_aliases = budget.max_aliases.max(len / 4);
+    budget.max_anchors = budget.max_anchors.max(len / 4);
+    budget.max_documents = budget.max_documents.max(len / 64);
+    budget.enforce_alias_anchor_ratio = false;
+    serde_saphyr::options! { budget: Some(budget) }
 }
 
 /// Parse one YAML document.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(to_yaml_error)
+    serde_saphyr::from_str_with_options::<Node>(text, options(text.len())).map_err(to_yaml_error)
 }
 
 /// Parse every document of a multi-document YAML stream.
 pub fn parse_multi(text: &str) -> Result<Vec<Node>, YamlError> {
-    serde_saphyr::from_multiple_with_options::<Node>(text, options()).map_err(to_yaml_error)
+    serde_saphyr::from_multiple_with_options::<Node>(text, options(text.len()))
+        .map_err(to_yaml_error)
 }
 
 fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
@@ -80,7 +103,24 @@ fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
     let inner = err.without_snippet().to_string();
     // The crate appends its own " at line X column Y"; we print our own location.
     let message = strip_location_suffix(inner.lines().next().unwrap_or("invalid YAML"));
+    let message = explain_budget(&message).unwrap_or(message);
     YamlError { pos, message }
+}
+
+/// The crate reports a budget breach as `budget breached: Nodes { nodes: N }`
+/// (a Rust debug string): say what it means for an author instead.
+fn explain_budget(message: &str) -> Option<String> {
+    let breach = message.strip_prefix("budget breached: ")?;
+    let what = breach.split([' ', '{']).next().unwrap_or("");
+    Some(match what {
+        "Depth" => "nested more than 64 levels deep".to_string(),
+        "Nodes" | "Events" | "ScalarBytes" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => {
+            "expands to far more values than it holds (aliases of aliases, a \"billion \
+             laughs\"?): refused"
+                .to_string()
+        }
+        _ => format!("too large to read ({breach})"),
+    })
 }
 
 fn strip_location_suffix(message: &str) -> String {

@@ -67,8 +67,7 @@ pub fn anchor_missing(target: &Page, anchor: &str, span: crate::diag::Span) -> D
 fn suggest<'a>(site: &'a Site, path: &str) -> Option<&'a str> {
     let stem = crate::links::normalize(path);
     let stem = stem.rsplit('/').next()?;
-    site.pages
-        .iter()
-        .map(|p| p.id.as_str())
-        .find(|id| id.rsplit('/').next() == Some(stem))
+    site.links
+        .page_with_stem(stem)
+        .map(|i| site.pages[i].id.as_str())
 }

@@ -247,6 +247,7 @@ pub fn read(
         start_node: Some(0),
         nodes,
     };
+    let lookup = super::NodeLookup::new(&tree);
     let named: Vec<(usize, usize, usize, Option<usize>)> = tree
         .nodes
         .iter()
@@ -257,9 +258,7 @@ pub fn read(
             })
         })
         .filter_map(|(n, o, t, d)| match &d.kind {
-            DestKind::Next { name, .. } if !name.is_empty() => {
-                Some((n, o, t, tree.find_node(name)))
-            }
+            DestKind::Next { name, .. } if !name.is_empty() => Some((n, o, t, lookup.find(name))),
             _ => None,
         })
         .collect();

@@ -107,20 +107,17 @@ pub fn read(file: &SourceFile, source: usize) -> (Option<Tree>, Vec<Diagnostic>)
         .start
         .as_ref()
         .and_then(|s| tree.nodes.iter().position(|n| n.id == s.text));
-    let names: Vec<(usize, String)> = tree
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (i, n.id.clone()))
-        .collect();
+    // A map, not a search per `next`: a tree of 10,000 nodes took a second
+    // looking each one up in a list. The first node of a name wins, as before.
+    let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, n) in tree.nodes.iter().enumerate() {
+        names.entry(n.id.clone()).or_insert(i);
+    }
     for node in &mut tree.nodes {
         for choice in &mut node.options {
             for dest in &mut choice.targets {
                 if let DestKind::Next { name, node } = &mut dest.kind {
-                    *node = names
-                        .iter()
-                        .find(|(_, id)| id == name.trim())
-                        .map(|(i, _)| *i);
+                    *node = names.get(name.trim()).copied();
                 }
             }
         }

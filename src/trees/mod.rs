@@ -154,14 +154,9 @@ impl Tree {
     }
 
     /// The node a `next` name refers to: a node id, or (fenced) a check's text.
+    /// (To look up many names, [`NodeLookup`] does it without a search each.)
     pub fn find_node(&self, name: &str) -> Option<usize> {
-        let name = name.trim();
-        self.nodes.iter().position(|n| n.id == name).or_else(|| {
-            let wanted = normalize_text(name);
-            self.nodes
-                .iter()
-                .position(|n| normalize_text(&n.check.text) == wanted)
-        })
+        NodeLookup::new(self).find(name)
     }
 
     /// A node's name in messages: its id for YAML trees, its check for fenced ones.
@@ -174,8 +169,8 @@ impl Tree {
     }
 
     /// Every way from the start to an option that ends the walk (a runbook
-    /// or an escalation), as (node, option) steps. Cycles are cut, and at
-    /// most `limit` paths are returned.
+    /// or an escalation), as (node, option) steps. Cycles are cut, at most
+    /// `limit` paths are returned, and none longer than [`MAX_PATH_STEPS`].
     pub fn paths(&self, limit: usize) -> Vec<Vec<(usize, usize)>> {
         let mut out = Vec::new();
         if let Some(start) = self.start_index() {
@@ -203,7 +198,9 @@ impl Tree {
             match choice.target().map(|d| &d.kind) {
                 Some(DestKind::Next {
                     node: Some(next), ..
-                }) if !on_path[*next] => self.walk(*next, on_path, steps, out, limit),
+                }) if !on_path[*next] && steps.len() < MAX_PATH_STEPS => {
+                    self.walk(*next, on_path, steps, out, limit)
+                }
                 Some(DestKind::Runbook { .. } | DestKind::Escalate { .. }) => {
                     out.push(steps.clone())
                 }
@@ -238,6 +235,41 @@ impl Tree {
         }
         order.extend((0..self.nodes.len()).filter(|&n| !seen[n]));
         order
+    }
+}
+
+/// The longest path [`Tree::paths`] follows. Each runbook page lists the
+/// paths that lead to it, up to 200 per tree: a chain of 10,000 checks made
+/// that 200 paths of thousands of steps each (a 170 MB page, 10 s to render).
+/// No one clicks through 64 checks at 3 a.m.; this also bounds the walk's
+/// recursion, whatever the depth of the tree.
+pub const MAX_PATH_STEPS: usize = 64;
+
+/// Nodes by id and by normalised check text, for resolving every `next` of a
+/// tree in linear time (a search per name was quadratic: seconds for a tree
+/// of 10,000 checks). The first node with a name wins, ids before texts.
+pub struct NodeLookup {
+    by_id: HashMap<String, usize>,
+    by_text: HashMap<String, usize>,
+}
+
+impl NodeLookup {
+    pub fn new(tree: &Tree) -> NodeLookup {
+        let mut by_id = HashMap::new();
+        let mut by_text = HashMap::new();
+        for (i, n) in tree.nodes.iter().enumerate() {
+            by_id.entry(n.id.clone()).or_insert(i);
+            by_text.entry(normalize_text(&n.check.text)).or_insert(i);
+        }
+        NodeLookup { by_id, by_text }
+    }
+
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.by_id
+            .get(name)
+            .or_else(|| self.by_text.get(&normalize_text(name)))
+            .copied()
     }
 }
 
