@@ -5,9 +5,11 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s, every target)
 #
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
-# Runs niced, one worker. Seeds are read from corpus/TARGET/ (checked in);
+# Runs niced, one process and one worker (libFuzzer's default; -jobs/-workers
+# would only move the output into fuzz-N.log files). Seeds are read from corpus/TARGET/ (checked in);
 # what a run discovers goes to grown/TARGET/ (not checked in). A crash, a
-# timeout (-timeout, seconds per input) or running out of memory
+# timeout (-timeout, 60 s per input: wall-clock, and a niced process on a
+# busy machine can stall for seconds)  or running out of memory
 # (-rss_limit_mb) stops the target and leaves the input in artifacts/TARGET/:
 # fix it, then copy the input to tests/fuzz_regressions/TARGET/ so
 # `cargo test --release --test fuzz_regressions` keeps it fixed.
@@ -44,8 +46,8 @@ for t in "${targets[@]}"; do
     mkdir -p "grown/$t" "artifacts/$t"
     echo "== $t: ${secs}s" >&2
     nice -n 10 cargo +nightly fuzz run -O "$t" "grown/$t" "corpus/$t" -- \
-        -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-        -max_len="$(max_len "$t")" -workers=1 -jobs=1 -print_final_stats=1 \
+        -max_total_time="$secs" -timeout=60 -rss_limit_mb=2048 \
+        -max_len="$(max_len "$t")" -print_final_stats=1 \
         >"logs/$t.log" 2>&1
     rc=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)

@@ -2,4 +2,6 @@
 //! test (`tests/fuzz_regressions.rs`) runs too.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| opswiki::fuzzing::site(data));
+libfuzzer_sys::fuzz_target!(init: opswiki::fuzzing::init(), |data: &[u8]| {
+    opswiki::fuzzing::site(data)
+});
