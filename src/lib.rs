@@ -14,6 +14,7 @@ pub mod config;
 pub mod coverage;
 pub mod diag;
 pub mod frontmatter;
+pub mod fuzzing;
 pub mod highlight;
 pub mod links;
 pub mod load;

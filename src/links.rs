@@ -123,15 +123,27 @@ impl LinkIndex {
 
     fn strip_base_url<'a>(&self, url: &'a str) -> Option<&'a str> {
         let base = self.base_url.as_deref()?;
-        let lower = url.to_lowercase();
-        if lower.starts_with(base) {
-            return Some(&url[base.len()..]);
+        // Match `url` against the (lower-cased) base one character of `url`
+        // at a time, so the rest is cut at an offset of `url` itself.
+        // Lower-casing can change a text's length in bytes (`İ` is 2 bytes,
+        // its lower case `i̇` 3; the Kelvin sign `K` 3, `k` 1), so an offset
+        // into `url.to_lowercase()` is not one into `url`: cutting there
+        // (as this once did) panicked mid-character or dropped characters.
+        // Found while writing the `links` fuzz target; the inputs that
+        // panicked are in tests/fuzz_regressions/{links,site}/.
+        let mut rest_of_base = base;
+        for (i, c) in url.char_indices() {
+            if rest_of_base.is_empty() {
+                return Some(&url[i..]);
+            }
+            for lower in c.to_lowercase() {
+                // The base ending inside a character's lower case is no match.
+                rest_of_base = rest_of_base.strip_prefix(lower)?;
+            }
         }
-        // `https://wiki.example.com` without the trailing slash is the root.
-        if lower == base.trim_end_matches('/') {
-            return Some("");
-        }
-        None
+        // All of `url` matched: it is the base, or the base without its
+        // trailing `/` (`https://wiki.example.com` is the root too).
+        rest_of_base.chars().all(|c| c == '/').then_some("")
     }
 
     /// Whether a URL is under `base_url` (and so an internal link).
@@ -310,5 +322,38 @@ mod tests {
         assert_eq!(percent_decode("My%20Page.md"), "My Page.md");
         assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn base_url_matches_whatever_lower_casing_does_to_lengths() {
+        // `İ` lower-cases to 3 bytes from 2: cutting the URL at the
+        // lower-cased base's length once panicked inside `é`.
+        let idn = LinkIndex::new(
+            [(0, "runbooks/é")].into_iter(),
+            std::iter::empty(),
+            Some("https://İstanbul.example/"),
+        );
+        assert_eq!(
+            idn.resolve("", "https://İstanbul.example/runbooks/é"),
+            page(0, None)
+        );
+        assert_eq!(
+            idn.resolve("", "https://İSTANBUL.example/é"),
+            Err(Broken::NoPage { path: "/é".into() })
+        );
+        assert!(idn.is_internal_url("https://İstanbul.example"));
+        // The Kelvin sign lower-cases to 1 byte from 3: the rest was cut
+        // two bytes short, leading to the wrong page.
+        let index = index();
+        assert_eq!(
+            index.resolve(
+                "",
+                "https://wi\u{212A}i.example.com/runbooks/db-connections"
+            ),
+            page(1, None)
+        );
+        assert!(index.is_internal_url("https://WIKI.example.com"));
+        assert!(!index.is_internal_url("https://wiki.example.community/"));
+        assert!(!index.is_internal_url("https://wiki.example.co"));
     }
 }
