@@ -18,7 +18,6 @@
 mod common;
 
 use std::fs;
-use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -53,18 +52,7 @@ fn measure_env(args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Measur
     // `wait` after a kill.
     #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("run the opswiki binary");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
+    let output = drain(&mut child);
     let pid = child.id() as libc::pid_t;
     let status = loop {
         let mut status = 0;
@@ -91,11 +79,7 @@ fn measure_env(args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Measur
     } else {
         -1
     };
-    let out = Output {
-        code,
-        stdout: String::from_utf8_lossy(&out_thread.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_thread.join().unwrap()).into_owned(),
-    };
+    let out = output(code);
     let peak_kb = out
         .stderr
         .lines()

@@ -208,8 +208,27 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 
 /// Run the binary, killing it (and failing the test) if it takes longer than
 /// `secs` seconds: for inputs that could make it hang.
+/// Read a spawned child's piped stdout and stderr on threads, so a chatty
+/// child never blocks on a full pipe. Call the result with the exit code once
+/// the child has ended.
+pub fn drain(child: &mut std::process::Child) -> impl FnOnce(i32) -> Output + use<> {
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = pipe.read_to_end(&mut s);
+            s
+        })
+    };
+    let out_thread = read(Box::new(child.stdout.take().expect("piped stdout")));
+    let err_thread = read(Box::new(child.stderr.take().expect("piped stderr")));
+    move |code| Output {
+        code,
+        stdout: String::from_utf8_lossy(&out_thread.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_thread.join().unwrap()).into_owned(),
+    }
+}
+
 pub fn run_with_timeout(args: &[&str], secs: u64) -> Output {
-    use std::io::Read;
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
@@ -220,19 +239,7 @@ pub fn run_with_timeout(args: &[&str], secs: u64) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run the opswiki binary");
-    // Drain the pipes on threads so a chatty child never blocks on them.
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stdout.read_to_end(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = stderr.read_to_end(&mut s);
-        s
-    });
+    let output = drain(&mut child);
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -245,11 +252,7 @@ pub fn run_with_timeout(args: &[&str], secs: u64) -> Output {
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    Output {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out_thread.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&err_thread.join().unwrap()).into_owned(),
-    }
+    output(status.code().unwrap_or(-1))
 }
 
 /// Parse JSON-lines output; every non-empty line must be a JSON object.
