@@ -128,25 +128,48 @@ fn front_matter_and_alarm_fields_are_escaped_everywhere() {
 }
 
 #[test]
-fn script_urls_from_alarms_post_mortems_trees_and_markdown_are_never_emitted() {
+fn a_script_url_as_an_alarm_or_tree_runbook_is_an_error_at_the_link() {
+    // A responder paged by the alarm, or walking the tree, would reach a
+    // runbook the wiki never links: CI must fail on it.
     let site = init_site();
+    let alarms = "content/alarms/api.yaml";
+    let tree = "content/trees/users-report-errors.yaml";
     replace(
         &site,
-        "content/alarms/api.yaml",
+        alarms,
         "runbook: runbooks/database-connection-exhaustion",
         "runbook: \"javascript:alert('alarm')\"",
     );
     replace(
         &site,
+        tree,
+        "runbook: runbooks/api-error-rate-spike",
+        "runbook: \" JavaScript:alert('tree')\"",
+    );
+    let at = |rel: &str, needle: &str| -> (u32, u32) {
+        let text = fs::read_to_string(site.path(rel)).unwrap();
+        let offset = text.find(needle).expect(needle);
+        let line = text[..offset].matches('\n').count() as u32 + 1;
+        let column = (offset - text[..offset].rfind('\n').map_or(0, |n| n + 1)) as u32 + 1;
+        (line, column)
+    };
+    let diags = common::check_json(&site, TODAY);
+    let (line, column) = at(alarms, "\"javascript:");
+    common::assert_diag(&diags, "alarm-runbook-script-url", alarms, line, column);
+    let (line, column) = at(tree, "\" JavaScript:");
+    common::assert_diag(&diags, "tree-runbook-script-url", tree, line, column);
+    let out = build_into(&site.root(), &site.out_dir(), TODAY, &[]);
+    assert_eq!(out.code, 1, "{out}");
+}
+
+#[test]
+fn script_urls_from_post_mortems_and_markdown_are_never_emitted() {
+    let site = init_site();
+    replace(
+        &site,
         "content/postmortems/2026-11-23-orders-api-errors.md",
         "runbooks: [runbooks/api-error-rate-spike]",
         "runbooks: [runbooks/api-error-rate-spike, \"JavaScript:alert('pm')\"]",
-    );
-    replace(
-        &site,
-        "content/trees/users-report-errors.yaml",
-        "runbook: runbooks/api-error-rate-spike",
-        "runbook: \"javascript:alert('tree')\"",
     );
     replace(
         &site,
@@ -156,8 +179,9 @@ fn script_urls_from_alarms_post_mortems_trees_and_markdown_are_never_emitted() {
          ![c](data:image/svg+xml,x) ![d](data:image/png;base64,iVBORw0KGgo=) \
          <vbscript:msgbox> [e]( JAVA\tSCRIPT:alert('md2'))",
     );
-    // The checks take a script URL for an external runbook, not verified:
-    // the build goes on, and must still never link to it.
+    // Script URLs in Markdown and a post-mortem's `runbooks:` are no
+    // errors (the text stays, unlinked): the build goes on, and must never
+    // link to them. (Alarms' and trees' are errors: the test above.)
     build(&site);
     assert_no_script_urls(&site);
     for (rel, bytes) in snapshot(&site.out_dir()) {
@@ -175,9 +199,6 @@ fn script_urls_from_alarms_post_mortems_trees_and_markdown_are_never_emitted() {
             assert!(!text.contains(value), "{rel} holds {value}");
         }
     }
-    // Each is shown, unlinked, where it was written.
-    let catalogue = site.output("alarms/index.html");
-    assert!(catalogue.contains("unsafe-url"), "{catalogue}");
     let page = site.output(RB_HTML);
     assert!(
         page.contains("src=\"data:image/png;base64,"),

@@ -58,8 +58,22 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                 );
             }
             RunbookLink::External => {
-                if options.deny_external {
-                    let runbook = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+                let runbook = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+                if crate::markdown::is_script_url(runbook) {
+                    // The wiki never links it (see README, HTML safety), so a
+                    // responder paged by this alarm would find no runbook.
+                    out.push(
+                        Diagnostic::error(
+                            "alarm-runbook-script-url",
+                            runbook_span(alarm),
+                            format!(
+                                "alarm `{}` links to a script URL, which the wiki never links",
+                                alarm.name
+                            ),
+                        )
+                        .with_help("link the runbook's page, e.g. runbooks/disk-full#diagnosis"),
+                    );
+                } else if options.deny_external {
                     out.push(
                         Diagnostic::error(
                             "alarm-runbook-external",

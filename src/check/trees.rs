@@ -229,6 +229,18 @@ fn check_runbook(
                 out.push(super::links::anchor_missing(target, anchor, span));
             }
         }
+        Resolved::External { url } if crate::markdown::is_script_url(url) => {
+            // Never linked (see README, HTML safety): the walk-through would
+            // end at a runbook it cannot open.
+            out.push(
+                Diagnostic::error(
+                    "tree-runbook-script-url",
+                    span,
+                    "the runbook target is a script URL, which the wiki never links",
+                )
+                .with_help("name a runbook by its title or link its page"),
+            );
+        }
         Resolved::Runbook { .. } | Resolved::External { .. } | Resolved::Pending => {}
         Resolved::Unknown => {
             let message = if name.is_empty() {
