@@ -1049,3 +1049,31 @@ pub fn assert_links_from_resolve(out: &Path, base_url: Option<&str>, prefix: &st
     );
     checked
 }
+
+/// No `href`, `src` or `xlink:href` of any HTML file under `out_dir` starts
+/// with a URL that runs code (ignoring case and the whitespace and control
+/// characters browsers skip); of `data:` URLs only PNG images may appear.
+#[track_caller]
+pub fn assert_no_script_urls(out_dir: &Path) {
+    for (rel, bytes) in snapshot(out_dir) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes);
+        for value in attr_values(&html, "href")
+            .into_iter()
+            .chain(attr_values(&html, "src"))
+            .chain(attr_values(&html, "xlink:href"))
+        {
+            let cleaned: String = unescape_attr(&value)
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let refused = cleaned.starts_with("javascript:")
+                || cleaned.starts_with("vbscript:")
+                || (cleaned.starts_with("data:") && !cleaned.starts_with("data:image/png"));
+            assert!(!refused, "{rel}: a script URL emitted: {value}");
+        }
+    }
+}
