@@ -95,14 +95,14 @@ impl Staging {
         // In a recycled staging folder the write nearly always succeeds at
         // once, so try it before any check: two `stat`s per file were 6% of
         // a 10,000-page build.
-        if fs::write(&path, bytes).is_err() {
+        if overwrite(&path, bytes).is_err() {
             create_parent(&path)?;
             // A folder where a file goes (a page became a section) is replaced.
             if path.is_dir() {
                 fs::remove_dir_all(&path)
                     .with_context(|| format!("cannot replace `{}`", path.display()))?;
             }
-            fs::write(&path, bytes)
+            overwrite(&path, bytes)
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
         }
         self.record(path)
@@ -189,9 +189,28 @@ fn copy_regular(from: &Path, to: &Path) -> std::io::Result<()> {
     if !meta.is_file() {
         return Err(std::io::Error::other("no longer a regular file"));
     }
-    let mut dst = fs::File::create(to)?;
-    std::io::copy(&mut src, &mut dst)?;
+    let mut dst = open_for_overwrite(to)?;
+    let len = std::io::copy(&mut src, &mut dst)?;
+    dst.set_len(len)?;
     dst.set_permissions(meta.permissions())
+}
+
+/// Write `bytes` to `path` over what a recycled staging folder holds there,
+/// without truncating first. Truncating frees the file's blocks and the next
+/// write allocates new ones; on a file system mounted with `discard` each
+/// freed extent is a discard request the truncating call waits for, and a
+/// 10,000-page build spent a quarter of its time blocked in them. Written
+/// over in place, a file keeps its blocks; `set_len` then frees only the
+/// tail of a file that got shorter.
+fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = open_for_overwrite(path)?;
+    file.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)
+}
+
+fn open_for_overwrite(path: &Path) -> std::io::Result<fs::File> {
+    fs::OpenOptions::new().write(true).create(true).open(path)
 }
 
 fn create_parent(path: &Path) -> Result<()> {
@@ -336,6 +355,31 @@ mod tests {
         assert!(!out.join("b").exists());
         assert!(sibling(&out, "old").unwrap().is_dir());
         assert!(!sibling(&out, "tmp").unwrap().exists());
+    }
+
+    #[test]
+    fn a_recycled_file_written_shorter_or_longer_holds_just_the_new_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        // Three builds: the third recycles the first's folder, whose file is
+        // longer than the new text, then shorter.
+        for text in [
+            "a long first version",
+            "mid",
+            "short",
+            "a much longer fourth one",
+        ] {
+            let s = Staging::begin(&out).unwrap();
+            s.write("p/index.html", text.as_bytes()).unwrap();
+            let asset = tmp.path().join("asset.txt");
+            fs::write(&asset, text).unwrap();
+            s.copy("asset.txt", &asset).unwrap();
+            s.commit().unwrap();
+            assert_eq!(
+                files(&out),
+                vec![format!("asset.txt={text}"), format!("p/index.html={text}")]
+            );
+        }
     }
 
     #[test]
