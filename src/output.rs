@@ -210,7 +210,11 @@ fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn open_for_overwrite(path: &Path) -> std::io::Result<fs::File> {
-    fs::OpenOptions::new().write(true).create(true).open(path)
+    fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 fn create_parent(path: &Path) -> Result<()> {
