@@ -314,6 +314,7 @@ fn section_snippet(text: &str) -> String {
 
 /// The JSON of one page's sections `from..to` (at most [`DOCS_PER_FILE`]):
 /// badges, and per section heading, anchor, snippet and the alarms there.
+/// Each section's text is its snippet already ([`write_index`] cut it).
 fn doc_json(page: &IndexPage, from: usize, to: usize) -> String {
     let mut js = format!(
         "{{\"u\":{},\"t\":{},\"k\":{},\"s\":{},\"x\":[",
@@ -345,7 +346,7 @@ fn doc_json(page: &IndexPage, from: usize, to: usize) -> String {
             "[{},{},{}",
             json_str(heading),
             json_str(&s.anchor),
-            json_str(&snippet(text, SNIPPET_CHARS))
+            json_str(text)
         );
         if !s.alarms.is_empty() {
             let names: Vec<String> = s.alarms.iter().map(|a| json_str(&a.name)).collect();
