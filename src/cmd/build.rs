@@ -24,7 +24,11 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         output: output.clone(),
         today: super::today(&args.common),
     };
-    match render::build(&site, &options) {
+    let built = render::build(&site, &options);
+    // The process ends next: freeing the whole site model first (every
+    // page, heading and link) only delays the exit, by 30 ms at 10,000 pages.
+    std::mem::forget(site);
+    match built {
         Ok(stats) => {
             eprintln!(
                 "built {} pages ({} files) into {} in {:.2?}",

@@ -475,6 +475,9 @@ pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
     timer.mark("search: sections");
 
     let n = write_index(site, &mut pages, &Limits::default(), emit)?;
+    // Freeing every page's sections one by one took 20 to 40 ms at 10,000
+    // pages, on the build's critical path: let a pool thread do it.
+    rayon::spawn(move || drop(pages));
     Ok(n + 2)
 }
 
