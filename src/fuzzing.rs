@@ -113,6 +113,14 @@ pub fn front_matter(data: &[u8]) {
     if let Some(front) = &split.front {
         let _ = front.to_json();
     }
+    crate::yaml::assert_fast_path_agrees(&file.text);
+    if let Some(front) = file
+        .text
+        .strip_prefix("---\n")
+        .and_then(|t| t.split_once("\n---"))
+    {
+        crate::yaml::assert_fast_path_agrees(front.0);
+    }
     if let Ok(docs) = crate::yaml::parse_multi(&file.text) {
         for doc in &docs {
             let _ = doc.to_json();

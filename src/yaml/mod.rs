@@ -12,6 +12,8 @@ use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
+mod fast;
+
 /// A position in a YAML fragment, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
@@ -55,7 +57,7 @@ pub struct YamlError {
 
 /// Fewest input bytes per node a real file uses (`- 1\n` is 4, `[1,2]` 2 per
 /// number); see [`options`].
-const BYTES_PER_NODE: usize = 2;
+pub(super) const BYTES_PER_NODE: usize = 2;
 
 /// serde-saphyr's budget, scaled to the size of the text.
 ///
@@ -83,11 +85,34 @@ fn options(len: usize) -> serde_saphyr::Options {
 
 /// Parse one YAML document.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    serde_saphyr::from_str_with_options::<Node>(text, options(text.len())).map_err(to_yaml_error)
+    match fast::parse(text) {
+        Some(node) => Ok(node),
+        None => parse_with_serde(text),
+    }
 }
 
 /// Parse every document of a multi-document YAML stream.
 pub fn parse_multi(text: &str) -> Result<Vec<Node>, YamlError> {
+    match fast::parse_stream(text) {
+        Some(nodes) => Ok(nodes),
+        None => parse_multi_with_serde(text),
+    }
+}
+
+/// For the fuzzers and tests: where the fast reader accepts a text,
+/// serde-saphyr must read the very same nodes.
+pub fn assert_fast_path_agrees(text: &str) {
+    if let Some(fast) = fast::parse_stream(text) {
+        assert_eq!(parse_multi_with_serde(text).ok(), Some(fast), "{text:?}");
+    }
+}
+
+/// [`parse`] without the fast path: all of YAML, and every error.
+fn parse_with_serde(text: &str) -> Result<Node, YamlError> {
+    serde_saphyr::from_str_with_options::<Node>(text, options(text.len())).map_err(to_yaml_error)
+}
+
+fn parse_multi_with_serde(text: &str) -> Result<Vec<Node>, YamlError> {
     serde_saphyr::from_multiple_with_options::<Node>(text, options(text.len()))
         .map_err(to_yaml_error)
 }
@@ -343,6 +368,86 @@ mod tests {
         let docs = parse_multi("a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].get("b").unwrap().pos.line, 3);
+    }
+
+    /// Every YAML text in the repository (fixtures, the example wiki, fuzz
+    /// seeds) and in `OPSWIKI_YAML_DIFF_DIR` if set (a generated corpus, say):
+    /// where the fast reader accepts a text, serde-saphyr reads the same nodes.
+    #[test]
+    fn same_nodes_as_serde_saphyr() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![
+            root.join("tests"),
+            root.join("content"),
+            root.join("fuzz/corpus"),
+        ];
+        dirs.extend(std::env::var_os("OPSWIKI_YAML_DIFF_DIR").map(Into::into));
+        let (mut fast_read, mut texts) = (0, 0);
+        for dir in dirs {
+            for entry in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                let name = entry.path().to_string_lossy();
+                let yaml = if name.ends_with(".md") {
+                    match text
+                        .strip_prefix("---\n")
+                        .and_then(|t| t.split_once("\n---"))
+                    {
+                        Some((front, _)) => format!("{front}\n"),
+                        None => continue,
+                    }
+                } else {
+                    text
+                };
+                texts += 1;
+                fast_read += usize::from(fast::parse_stream(&yaml).is_some());
+                assert_fast_path_agrees(&yaml);
+                if let Some(fast) = fast::parse(&yaml) {
+                    assert_eq!(parse_with_serde(&yaml).ok(), Some(fast), "{name}");
+                }
+            }
+        }
+        eprintln!("{fast_read} of {texts} texts read by the fast path");
+        assert!(
+            fast_read > 100,
+            "{fast_read} of {texts} texts read by the fast path"
+        );
+    }
+
+    #[test]
+    fn the_fast_path_leaves_typed_and_unusual_yaml_to_serde_saphyr() {
+        for text in [
+            "a: yes\n",
+            "a: 1.5e3\n",
+            "a: 1_000\n",
+            "a: 12:30\n",
+            "a: 007\n",
+            "a: 0x1F\n",
+            "a: -3\n",
+            "a: .inf\n",
+            "a: &x 1\nb: *x\n",
+            "a: !custom 1\n",
+            "a: 1\na: 2\n",
+            "<<: {a: 1}\n",
+            "",
+            "a: [1, 2\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "---\n- a\n---\n\n# only a comment\n",
+        ] {
+            assert!(fast::parse(text).is_none(), "{text:?}");
+        }
+        let text =
+            "a: 12\nb: 2026-11-26\nc: \"x\"\nd:\ne: [p, 'q']\nf: 99.95\ng: 2 hours\nh: 5xx\n";
+        let node = fast::parse(text).unwrap();
+        assert_eq!(node.get("a").unwrap().value, Value::Int(12));
+        assert_eq!(node.get("b").unwrap().as_str(), Some("2026-11-26"));
+        assert!(node.get("d").unwrap().is_null());
+        assert_eq!(node.get("f").unwrap().value, Value::Float(99.95));
+        assert_eq!(Some(node), parse_with_serde(text).ok());
     }
 
     #[test]
