@@ -1,6 +1,7 @@
 //! Every alarm reaches a runbook that exists, down to the anchor; runbooks'
 //! own `alarms:` lists name real alarms that point back at them.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 use crate::alarms::{Alarm, RunbookLink, Shape, resolve_runbook};
@@ -13,7 +14,7 @@ use crate::site::Site;
 pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnostic>) {
     let links: Vec<RunbookLink> = site
         .alarms
-        .iter()
+        .par_iter()
         .map(|a| resolve_runbook(site, a))
         .collect();
     check_duplicates(site, out);
