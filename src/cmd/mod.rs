@@ -25,25 +25,41 @@ pub const EXIT_CANNOT_RUN: u8 = 2;
 
 /// Load, parse and check a site: the part `check` and `build` share.
 pub fn load_and_check(common: &CommonArgs) -> Result<(Site, Vec<Diagnostic>)> {
+    load_check_and_compile(common).map(|(site, diags, _)| (site, diags))
+}
+
+/// [`load_and_check`], also handing back the compiled templates (`None`
+/// when they do not compile: a diagnostic says why), so a build compiles
+/// them once. They compile beside the checks: parsing twenty templates is
+/// 30 to 50 ms that need not wait for anything.
+pub fn load_check_and_compile(
+    common: &CommonArgs,
+) -> Result<(Site, Vec<Diagnostic>, Option<tera::Tera>)> {
     let timer = StageTimer::from_env();
     let loaded = crate::load::load(&common.root)?;
     timer.mark("load");
     let (site, mut diags) = crate::site::parse(loaded);
     timer.mark("parse");
     let today = today(common);
-    diags.extend(crate::check::run(
-        &site,
-        &CheckOptions {
-            today,
-            deny_external: common.deny_external,
-        },
-    ));
-    if let Err(d) = crate::render::templates::compile(&site) {
-        diags.push(d);
-    }
+    let options = CheckOptions {
+        today,
+        deny_external: common.deny_external,
+    };
+    let (findings, templates) = rayon::join(
+        || crate::check::run(&site, &options),
+        || crate::render::templates::compile(&site),
+    );
+    diags.extend(findings);
+    let templates = match templates {
+        Ok(tera) => Some(tera),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
     diag::sort(&mut diags);
     timer.mark("check");
-    Ok((site, diags))
+    Ok((site, diags, templates))
 }
 
 /// Prints how long each stage took when `OPSWIKI_TIMINGS` is set: the first

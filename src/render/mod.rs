@@ -547,8 +547,15 @@ impl<'a> Renderer<'a> {
 
 /// Render the site into `options.output`, atomically.
 pub fn build(site: &Site, options: &RenderOptions) -> Result<BuildStats> {
+    let tera =
+        templates::compile(site).map_err(|d| anyhow::anyhow!("{}: {}", d.span.file, d.message))?;
+    build_with(site, options, tera)
+}
+
+/// [`build`] with templates compiled already (by the checks).
+pub fn build_with(site: &Site, options: &RenderOptions, tera: Tera) -> Result<BuildStats> {
     let timer = crate::cmd::StageTimer::from_env();
-    let renderer = Renderer::new(site, options.today)?;
+    let renderer = Renderer::with_parts(site, options.today, tera, Coverage::of(site));
     let staging = Staging::begin(&options.output)?;
     let files = renderer.render_each(&|path, bytes| staging.write(path, bytes))?;
     timer.mark("render+write");
