@@ -95,17 +95,7 @@ fn measure_env(args: &[&str], env: &[(&str, &str)], timeout: Duration) -> Measur
 
 /// `build --format json` of `root` into `out`, measured.
 fn build_measured(root: &Path, out: &Path, timeout: Duration) -> Measured {
-    let args = [
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        TODAY,
-        "--format",
-        "json",
-    ];
+    let args = build_args(root, out, TODAY, &["--format", "json"]);
     measure_env(&args, &[], timeout)
 }
 

@@ -130,23 +130,9 @@ fn manifest(dir: &Path) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn build_args<'a>(root: &'a Path, out: &'a Path) -> Vec<&'a str> {
-    vec![
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "--today",
-        TODAY,
-        "--format",
-        "json",
-    ]
-}
-
 fn spawn_build(root: &Path, out: &Path) -> std::process::Child {
     Command::new(bin())
-        .args(build_args(root, out))
+        .args(build_args(root, out, TODAY, &["--format", "json"]))
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -157,7 +143,7 @@ fn spawn_build(root: &Path, out: &Path) -> std::process::Child {
 /// Build to the end and insist it succeeded; returns how long it took.
 fn build_ok(root: &Path, out: &Path) -> Duration {
     let started = Instant::now();
-    let o = run(&build_args(root, out));
+    let o = run(&build_args(root, out, TODAY, &["--format", "json"]));
     assert_eq!(o.code, 0, "build failed:\n{o}");
     started.elapsed()
 }

@@ -504,16 +504,12 @@ impl Workspace {
         let model = self.model.as_mut().expect("a model");
         let site = &mut model.site;
         let index = site.pages.iter().position(|p| p.source == source)?;
-        // Unreadable now: a full reload reports why.
-        let file = reread(&self.root, &site.sources[source])?;
-        let mut dirty = Dirty::default();
-        if file.text == site.sources[source].text {
-            return Some(dirty);
-        }
-        let display = file.display_path.clone();
         let old_page = site.pages[index].clone();
-        let old_nav = nav_signature(site);
-        site.sources[source] = file;
+        let Some(old_nav) = take_saved(&self.root, site, source)? else {
+            return Some(Dirty::default());
+        };
+        let mut dirty = Dirty::default();
+        let display = site.sources[source].display_path.clone();
         let (page, parse_diags) = site::parse_page(source, &site.sources[source], &site.config);
         site.pages[index] = page;
         model.diags.files.insert(display.clone(), parse_diags);
@@ -580,16 +576,12 @@ impl Workspace {
         let check_options = self.check.clone();
         let model = self.model.as_mut().expect("a model");
         let site = &mut model.site;
-        // Unreadable now: a full reload reports why.
-        let file = reread(&self.root, &site.sources[source])?;
+        let Some(old_nav) = take_saved(&self.root, site, source)? else {
+            return Some(Dirty::default());
+        };
         let mut dirty = Dirty::default();
-        if file.text == site.sources[source].text {
-            return Some(dirty);
-        }
-        let old_nav = nav_signature(site);
         let old_alarms = site.alarms.clone();
-        let display = file.display_path.clone();
-        site.sources[source] = file;
+        let display = site.sources[source].display_path.clone();
         let (alarms, parse_diags) =
             crate::alarms::parse_file(&site.sources[source], source, &site.config);
         model.diags.files.insert(display, parse_diags);
@@ -625,14 +617,10 @@ impl Workspace {
         let check_options = self.check.clone();
         let model = self.model.as_mut().expect("a model");
         let site = &mut model.site;
-        // Unreadable now: a full reload reports why.
-        let file = reread(&self.root, &site.sources[source])?;
+        let Some(old_nav) = take_saved(&self.root, site, source)? else {
+            return Some(Dirty::default());
+        };
         let mut dirty = Dirty::default();
-        if file.text == site.sources[source].text {
-            return Some(dirty);
-        }
-        let old_nav = nav_signature(site);
-        site.sources[source] = file;
         let trees_before = fenced_trees(site);
         model.diags.derived = site::derive(site);
         let site = &model.site;
@@ -858,6 +846,20 @@ fn plan(root: &Path, site: &Site, change: &ChangeKind) -> Option<Step> {
     }
 }
 
+/// A saved file's new text into the site, for the edit handlers. `None`:
+/// it cannot be read now (a full reload then reports why); `Some(None)`:
+/// its text is unchanged, nothing to do; `Some(Some(nav))`: replaced, with
+/// the navigation's signature from before the edit.
+fn take_saved(root: &Path, site: &mut Site, source: usize) -> Option<Option<NavSignature>> {
+    let file = reread(root, &site.sources[source])?;
+    if file.text == site.sources[source].text {
+        return Some(None);
+    }
+    let old_nav = nav_signature(site);
+    site.sources[source] = file;
+    Some(Some(old_nav))
+}
+
 /// Read a source file again; `None` if it cannot be read (a full reload
 /// then reports why).
 fn reread(root: &Path, old: &crate::source::SourceFile) -> Option<crate::source::SourceFile> {
@@ -902,7 +904,10 @@ fn anchors(page: &Page) -> Vec<(u8, &str, &str)> {
 }
 
 /// What decides the navigation bar every page carries.
-fn nav_signature(site: &Site) -> (bool, bool, bool, [bool; 4], String) {
+/// What the navigation bar is made of (see [`nav_signature`]).
+type NavSignature = (bool, bool, bool, [bool; 4], String);
+
+fn nav_signature(site: &Site) -> NavSignature {
     let mut kinds = [false; 4];
     for (slot, kind) in kinds.iter_mut().zip(PageKind::ALL) {
         *slot = site.pages_of(kind).next().is_some();

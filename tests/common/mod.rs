@@ -172,6 +172,17 @@ impl std::fmt::Display for Output {
 
 /// `opswiki build --root ROOT --output OUT --today TODAY` plus `extra`.
 pub fn build_into(root: &Path, out: &Path, today: &str, extra: &[&str]) -> Output {
+    run(&build_args(root, out, today, extra))
+}
+
+/// The arguments of [`build_into`], for tests that start the binary their
+/// own way (timed, killed).
+pub fn build_args<'a>(
+    root: &'a Path,
+    out: &'a Path,
+    today: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
         "build",
         "--root",
@@ -182,7 +193,7 @@ pub fn build_into(root: &Path, out: &Path, today: &str, extra: &[&str]) -> Outpu
         today,
     ];
     args.extend_from_slice(extra);
-    run(&args)
+    args
 }
 
 /// Run the binary with `args`. `NO_COLOR` keeps the text format plain.
