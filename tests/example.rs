@@ -40,6 +40,29 @@ fn example_wiki_checks_without_errors() {
     );
 }
 
+/// Its only warnings are the two action items the orders-api post-mortem
+/// left overdue on purpose, so that `check`, the status page and the
+/// action list show what an overdue item looks like. Any other warning is
+/// a mistake in the example.
+#[test]
+fn example_wiki_warns_only_of_its_deliberately_overdue_actions() {
+    let diags = check_json_at(&repo_root(), EXAMPLE_TODAY);
+    let others: Vec<_> = diags
+        .iter()
+        .filter(|d| d["code"] != "action-overdue")
+        .cloned()
+        .collect();
+    assert!(others.is_empty(), "in the example wiki:\n{}", show(&others));
+    assert_eq!(diags.len(), 2, "{}", show(&diags));
+    assert!(
+        diags
+            .iter()
+            .all(|d| d["file"] == "content/postmortems/2026-10-21-orders-api-5xx-spike.md"),
+        "{}",
+        show(&diags)
+    );
+}
+
 #[test]
 fn example_wiki_builds_every_runbook() {
     let (_holder, out) = build_example();

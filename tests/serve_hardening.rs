@@ -533,7 +533,11 @@ fn sixty_four_connections_for_a_minute_zero_errors_bounded_memory() {
     // the server from about 30 to 115 MiB in the first second), memory
     // stays level for the rest of the run.
     let warm_up = (samples.len() / 4).clamp(1, 10);
-    let warm = samples[..warm_up].iter().copied().max().unwrap_or(rss_start);
+    let warm = samples[..warm_up]
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(rss_start);
     let later = samples[warm_up..].iter().copied().max().unwrap_or(warm);
     assert!(
         later <= warm + 16 * 1024,
