@@ -128,12 +128,6 @@ fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, today: NaiveDate) -> Result<Renderer<'a>> {
-        let tera = templates::compile(site)
-            .map_err(|d| anyhow::anyhow!("{}: {}", d.span.file, d.message))?;
-        Ok(Renderer::with_parts(site, today, tera, Coverage::of(site)))
-    }
-
     /// A renderer from templates and coverage computed earlier: `serve`
     /// keeps them between edits that cannot change them.
     pub(crate) fn with_parts(
