@@ -101,15 +101,7 @@ fn build_measured(root: &Path, out: &Path, timeout: Duration) -> Measured {
 
 /// `check --format json` of `root`, measured.
 fn check_measured(root: &Path, timeout: Duration) -> Measured {
-    let args = [
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--today",
-        TODAY,
-        "--format",
-        "json",
-    ];
+    let args = check_args(root, TODAY, &["--format", "json"]);
     measure_env(&args, &[], timeout)
 }
 
@@ -922,17 +914,7 @@ fn build_with_change_mid_build(site: &Site, change: impl FnOnce(&Site)) -> Measu
     let out = site.out_dir();
     let marker_env = marker.to_str().unwrap().to_string();
     let handle = std::thread::spawn(move || {
-        let args = [
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-        ];
+        let args = build_args(&root, &out, TODAY, &["--format", "json"]);
         measure_env(
             &args,
             &[("OPSWIKI_TEST_PAUSE_AFTER_WALK", &marker_env)],

@@ -1027,18 +1027,7 @@ fn symlink_loop_does_not_hang_or_crash() {
     std::os::unix::fs::symlink("..", site.path("content/runbooks/loop")).unwrap();
     std::os::unix::fs::symlink("self", site.path("content/self")).unwrap();
     let root = site.root();
-    let out = run_with_timeout(
-        &[
-            "check",
-            "--root",
-            root.to_str().unwrap(),
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-        ],
-        10,
-    );
+    let out = run_with_timeout(&check_args(&root, TODAY, &["--format", "json"]), 10);
     assert!(out.code == 0 || out.code == 1, "{out}");
     let diags = parse_json_lines(&out.stdout);
     // Only warnings about the links; the runbook itself is read once.

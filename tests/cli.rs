@@ -117,13 +117,7 @@ fn exit_2_for_a_root_without_content() {
 fn exit_2_for_a_root_that_is_a_file() {
     let site = Site::bare();
     site.file("file.txt", "x");
-    let out = run(&[
-        "check",
-        "--root",
-        site.path("file.txt").to_str().unwrap(),
-        "--today",
-        TODAY,
-    ]);
+    let out = run(&check_args(&site.path("file.txt"), TODAY, &[]));
     assert_eq!(out.code, 2, "{out}");
 }
 
@@ -473,15 +467,7 @@ fn exit_2_when_the_output_cannot_be_written() {
 #[test]
 fn diagnostics_are_sorted_and_the_same_on_every_run() {
     let root = fixture("invalid");
-    let args = [
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--today",
-        TODAY,
-        "--format",
-        "json",
-    ];
+    let args = check_args(&root, TODAY, &["--format", "json"]);
     let first = run(&args);
     for _ in 0..3 {
         assert_eq!(run(&args).stdout, first.stdout);

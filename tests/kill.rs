@@ -77,14 +77,7 @@ fn write_site(root: &Path, v: usize) {
             1 + v,
             i % 13
         );
-        for section in [
-            "Symptom",
-            "Impact",
-            "Diagnosis Steps",
-            "Resolution Steps",
-            "Rollback",
-            "Prevention",
-        ] {
+        for section in SECTIONS {
             body.push_str(&format!(
                 "## {section}\n\nVersion {v} of {section} for runbook {i}: check the \
                  [related runbook](rb-{target}.md#symptom) and the dashboards of svc-{}. \

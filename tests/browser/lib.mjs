@@ -39,6 +39,26 @@ process.on("exit", () => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
+// Record what the page copies, whichever way static/opswiki.js copies it:
+// the Clipboard API (Chromium counts file:// as a secure context) or, where
+// that is missing or refused, a selected textarea and execCommand("copy").
+export const RECORD_COPY = () => {
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText = (text) => {
+      window.__copied = text;
+      return Promise.resolve();
+    };
+  }
+  const original = Document.prototype.execCommand;
+  Document.prototype.execCommand = function (command, ...rest) {
+    if (command === "copy") {
+      const active = document.activeElement;
+      window.__copied = active && "value" in active ? active.value : String(window.getSelection());
+    }
+    return original.call(this, command, ...rest);
+  };
+};
+
 /** A fresh temp folder, removed when the test file ends (unless OPSWIKI_KEEP_TMP is set). */
 export function tempDir(prefix = "opswiki-browser-") {
   return removeLater(mkdtempSync(join(tmpdir(), prefix)));

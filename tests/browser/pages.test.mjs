@@ -5,29 +5,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { assert, buildSite, siteUrl, suite } from "./lib.mjs";
+import { assert, buildSite, RECORD_COPY, siteUrl, suite } from "./lib.mjs";
 
 const RUNBOOK = "runbooks/api-error-rate-spike/index.html";
-
-// Record what the page copies, whichever way static/opswiki.js copies it:
-// the Clipboard API (Chromium counts file:// as a secure context) or, where
-// that is missing or refused, a selected textarea and execCommand("copy").
-const RECORD_COPY = () => {
-  if (navigator.clipboard) {
-    navigator.clipboard.writeText = (text) => {
-      window.__copied = text;
-      return Promise.resolve();
-    };
-  }
-  const original = Document.prototype.execCommand;
-  Document.prototype.execCommand = function (command, ...rest) {
-    if (command === "copy") {
-      const active = document.activeElement;
-      window.__copied = active && "value" in active ? active.value : String(window.getSelection());
-    }
-    return original.call(this, command, ...rest);
-  };
-};
 
 // Links, stylesheets and scripts of the open page whose file:// target (or
 // its #anchor) does not exist.

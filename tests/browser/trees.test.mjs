@@ -3,7 +3,7 @@
 // mid-tree state, the fenced trees on their pages, the list without
 // JavaScript, and the diagram in dark mode.
 
-import { assert, buildSite, siteUrl, suite } from "./lib.mjs";
+import { assert, buildSite, RECORD_COPY, siteUrl, suite } from "./lib.mjs";
 
 const TREE = "trees/users-report-errors/index.html";
 const ID = "users-report-errors";
@@ -111,20 +111,7 @@ await suite("trees", async ({ check, page }) => {
 
   await check("Copy link copies the link to the current step (the copying is opswiki.js's)", async () => {
     const p = await page();
-    await p.addInitScript(() => {
-      // Record what is copied, by the Clipboard API or the textarea fallback.
-      if (navigator.clipboard) {
-        navigator.clipboard.writeText = (text) => {
-          window.__copied = text;
-          return Promise.resolve();
-        };
-      }
-      const original = Document.prototype.execCommand;
-      Document.prototype.execCommand = function (command, ...rest) {
-        if (command === "copy") window.__copied = document.activeElement?.value;
-        return original.call(this, command, ...rest);
-      };
-    });
+    await p.addInitScript(RECORD_COPY);
     await p.goto(url);
     await answer(p, "Error rate elevated");
     const hash = decodeURIComponent(await p.evaluate(() => location.hash));

@@ -196,6 +196,13 @@ pub fn build_args<'a>(
     args
 }
 
+/// `opswiki check --root ROOT --today TODAY` plus `extra`.
+pub fn check_args<'a>(root: &'a Path, today: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["check", "--root", root.to_str().unwrap(), "--today", today];
+    args.extend_from_slice(extra);
+    args
+}
+
 /// Run the binary with `args`. `NO_COLOR` keeps the text format plain.
 pub fn run(args: &[&str]) -> Output {
     run_in(&std::env::temp_dir(), args)
@@ -287,15 +294,7 @@ pub fn check_json(site: &Site, today: &str) -> Vec<Value> {
 
 /// `check --format json --today today` on any root.
 pub fn check_json_at(root: &Path, today: &str) -> Vec<Value> {
-    let out = run(&[
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--today",
-        today,
-        "--format",
-        "json",
-    ]);
+    let out = run(&check_args(root, today, &["--format", "json"]));
     assert!(
         out.code == 0 || out.code == 1,
         "check could not run:\n{out}"

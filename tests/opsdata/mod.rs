@@ -131,14 +131,7 @@ pub fn runbook(title: &str) -> String {
     let mut s = format!(
         "---\ntitle: {title}\nseverity: P2\nowner: team-sre\nlast_updated: 2026-11-02\n---\n\n# Runbook: {title}\n\n"
     );
-    for section in [
-        "Symptom",
-        "Impact",
-        "Diagnosis Steps",
-        "Resolution Steps",
-        "Rollback",
-        "Prevention",
-    ] {
+    for section in super::common::SECTIONS {
         s.push_str(&format!("## {section}\n\nSteps for {section}.\n\n"));
     }
     s
