@@ -3,7 +3,7 @@
 //! every field for display and the location of each for diagnostics.
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Field;
 use crate::source::SourceFile;
 use crate::yaml::{self, Node};
@@ -119,8 +119,8 @@ pub fn parse_file(
     let docs = match yaml::parse_multi(&file.text) {
         Ok(docs) => docs,
         Err(err) => {
-            diags.push(Diagnostic::error(
-                "alarm-file-invalid",
+            diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
                 file.span_at(err.pos.line, err.pos.column),
                 format!("invalid YAML: {}", err.message),
             ));
@@ -137,8 +137,8 @@ pub fn parse_file(
             match list.as_seq() {
                 Some(items) => read_list(file, source, items, &mut alarms, &mut diags),
                 None if list.is_null() => {}
-                None => diags.push(Diagnostic::error(
-                    "alarm-file-invalid",
+                None => diags.push(Diagnostic::new(
+                    Code::AlarmFileInvalid,
                     span(file, list.pos, 1),
                     "`alarms:` must hold a list of alarms",
                 )),
@@ -154,8 +154,8 @@ pub fn parse_file(
                     &mut alarms,
                     &mut diags,
                 ),
-                None => diags.push(Diagnostic::error(
-                    "alarm-file-invalid",
+                None => diags.push(Diagnostic::new(
+                    Code::AlarmFileInvalid,
                     span(file, doc.pos, 1),
                     "a PrometheusRule has no `spec.groups`",
                 )),
@@ -172,8 +172,8 @@ pub fn parse_file(
             );
         } else {
             diags.push(
-                Diagnostic::error(
-                    "alarm-file-invalid",
+                Diagnostic::new(
+                    Code::AlarmFileInvalid,
                     span(file, doc.pos, 1),
                     "not an alarm file: expected a list of alarms, `alarms:`, Prometheus `groups:` or a PrometheusRule",
                 )
@@ -193,8 +193,8 @@ fn read_list(
 ) {
     for item in items {
         if !item.is_map() {
-            diags.push(Diagnostic::error(
-                "alarm-file-invalid",
+            diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
                 span(file, item.pos, 1),
                 format!(
                     "an alarm must be a mapping with `name:`, found {}",
@@ -205,16 +205,16 @@ fn read_list(
         }
         let Some((name_key, name_node)) = item.entries().iter().find(|(k, _)| k.name == "name")
         else {
-            diags.push(Diagnostic::error(
-                "alarm-name-missing",
+            diags.push(Diagnostic::new(
+                Code::AlarmNameMissing,
                 span(file, item.pos, 1),
                 "alarm has no `name`",
             ));
             continue;
         };
         let Some(name) = text(Some(name_node)) else {
-            diags.push(Diagnostic::error(
-                "alarm-name-missing",
+            diags.push(Diagnostic::new(
+                Code::AlarmNameMissing,
                 span(file, name_key.pos, 4),
                 "alarm has an empty `name`",
             ));
@@ -264,8 +264,8 @@ fn read_groups(
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(groups) = groups.as_seq() else {
-        diags.push(Diagnostic::error(
-            "alarm-file-invalid",
+        diags.push(Diagnostic::new(
+            Code::AlarmFileInvalid,
             span(file, groups.pos, 1),
             "`groups` must be a list",
         ));
@@ -284,8 +284,8 @@ fn read_groups(
                 continue;
             };
             let Some(name) = text(Some(alert_node)) else {
-                diags.push(Diagnostic::error(
-                    "alarm-name-missing",
+                diags.push(Diagnostic::new(
+                    Code::AlarmNameMissing,
                     span(file, alert_key.pos, 5),
                     "alerting rule has an empty `alert`",
                 ));

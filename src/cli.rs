@@ -116,10 +116,11 @@ pub struct CommonArgs {
     /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Treat warnings as errors (exit 1 if there are any)
+    /// Treat warnings as errors (exit 1 if there are any); a shorthand for levels
     #[arg(long)]
     pub deny_warnings: bool,
-    /// Treat alarm runbook URLs outside base_url as errors (they cannot be checked)
+    /// Treat alarm runbook URLs outside base_url as errors (they cannot be
+    /// checked); a shorthand for `alarm-runbook-external: error`
     #[arg(long)]
     pub deny_external: bool,
     /// Colour text output: auto, always or never
@@ -147,6 +148,13 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Record every current finding in the baseline file (`baseline:` in
+    /// opswiki.yaml, default .opswiki-baseline.json), so only new ones fail
+    #[arg(long, conflicts_with = "explain")]
+    pub write_baseline: bool,
+    /// Print the documentation of a diagnostic code and exit
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Level, Span};
 use crate::model::PageKind;
 use crate::source::SourceFile;
 use crate::yaml::{self, Node};
@@ -27,6 +27,18 @@ pub enum RawHtml {
     Sanitize,
 }
 
+/// The baseline file's name unless `baseline:` says otherwise.
+pub const DEFAULT_BASELINE: &str = ".opswiki-baseline.json";
+
+/// `overrides:`: levels for the files some globs match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Globs relative to the site root (gitignore-style: `*` stays in a
+    /// folder, `**` crosses folders); each checked when the config is read.
+    pub paths: Vec<String>,
+    pub diagnostics: Vec<(Code, Level)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub title: String,
@@ -38,6 +50,12 @@ pub struct Config {
     pub severity_map: BTreeMap<String, String>,
     pub kinds: BTreeMap<PageKind, KindRules>,
     pub raw_html: RawHtml,
+    /// `diagnostics:`: a level per code, over the registry's defaults.
+    pub diagnostics: Vec<(Code, Level)>,
+    /// `overrides:`, in order: later entries win.
+    pub overrides: Vec<Override>,
+    /// `baseline:`: the baseline file, relative to the site root.
+    pub baseline: String,
 }
 
 impl Default for Config {
@@ -84,6 +102,9 @@ impl Default for Config {
                 .collect(),
             kinds,
             raw_html: RawHtml::Allow,
+            diagnostics: Vec::new(),
+            overrides: Vec::new(),
+            baseline: DEFAULT_BASELINE.to_string(),
         }
     }
 }
@@ -101,8 +122,8 @@ impl Config {
         let root = match yaml::parse(&file.text) {
             Ok(node) => node,
             Err(err) => {
-                diags.push(Diagnostic::error(
-                    "config-invalid",
+                diags.push(Diagnostic::new(
+                    Code::ConfigInvalid,
                     file.span_at(err.pos.line, err.pos.column),
                     format!("invalid YAML: {}", err.message),
                 ));
@@ -179,14 +200,26 @@ impl Config {
                          `sanitize` (clean it down to safe tags and attributes)",
                     )),
                 },
+                "diagnostics" => {
+                    config.diagnostics = parse_levels(file, value, "diagnostics", &mut diags)
+                }
+                "overrides" => config.overrides = parse_overrides(file, value, &mut diags),
+                "baseline" => match value.as_str() {
+                    Some(path) if !path.trim().is_empty() => config.baseline = path.to_string(),
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`baseline` must be a file path relative to the site root",
+                    )),
+                },
                 other => diags.push(
-                    Diagnostic::warning(
-                        "config-unknown-key",
+                    Diagnostic::new(
+                        Code::ConfigUnknownKey,
                         here_key(file, key),
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html",
+                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html, diagnostics, overrides, baseline",
                     ),
                 ),
             }
@@ -201,11 +234,112 @@ fn here_key(file: &SourceFile, key: &yaml::Key) -> Span {
 }
 
 fn invalid(file: &SourceFile, node: &Node, message: &str) -> Diagnostic {
-    Diagnostic::error(
-        "config-invalid",
+    Diagnostic::new(
+        Code::ConfigInvalid,
         file.span_at(node.pos.line, node.pos.column),
         message.to_string(),
     )
+}
+
+/// `code: level` pairs. An unknown code is a warning naming the nearest
+/// known one, and is left out; a level that is not error, warning or off is
+/// invalid.
+fn parse_levels(
+    file: &SourceFile,
+    value: &Node,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Code, Level)> {
+    if !value.is_map() {
+        diags.push(invalid(
+            file,
+            value,
+            &format!("`{key}` must map diagnostic codes to error, warning or off"),
+        ));
+        return Vec::new();
+    }
+    let mut levels = Vec::new();
+    for (k, v) in value.entries() {
+        let Some(code) = Code::from_name(&k.name) else {
+            let mut d = Diagnostic::new(
+                Code::ConfigUnknownKey,
+                here_key(file, k),
+                format!("unknown diagnostic code `{}` under {key}", k.name),
+            );
+            d = match Code::nearest(&k.name) {
+                Some(near) => d.with_help(format!("did you mean `{near}`?")),
+                None => d.with_help("`opswiki check --explain CODE` documents a code; docs/diagnostics.md lists them all"),
+            };
+            diags.push(d);
+            continue;
+        };
+        match v.as_str().and_then(Level::from_name) {
+            Some(level) => levels.push((code, level)),
+            None => diags.push(invalid(
+                file,
+                v,
+                &format!("the level of `{code}` must be error, warning or off"),
+            )),
+        }
+    }
+    levels
+}
+
+fn parse_overrides(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> Vec<Override> {
+    let Some(items) = value.as_seq() else {
+        diags.push(invalid(
+            file,
+            value,
+            "`overrides` must be a list of entries with `paths` and `diagnostics`",
+        ));
+        return Vec::new();
+    };
+    let mut overrides = Vec::new();
+    for item in items {
+        if !item.is_map() {
+            diags.push(invalid(
+                file,
+                item,
+                "an override has `paths: [globs]` and `diagnostics: {code: level}`",
+            ));
+            continue;
+        }
+        let mut entry = Override {
+            paths: Vec::new(),
+            diagnostics: Vec::new(),
+        };
+        for (k, v) in item.entries() {
+            match k.name.as_str() {
+                "paths" => {
+                    let nodes: Vec<&Node> = match v.as_seq() {
+                        Some(items) => items.iter().collect(),
+                        None => vec![v],
+                    };
+                    for node in nodes {
+                        match node.as_text() {
+                            Some(glob) => match crate::glob::compile(&glob) {
+                                Ok(_) => entry.paths.push(glob),
+                                Err(err) => {
+                                    diags.push(invalid(file, node, &format!("bad glob: {err}")))
+                                }
+                            },
+                            None => diags.push(invalid(file, node, "a glob must be text")),
+                        }
+                    }
+                }
+                "diagnostics" => {
+                    entry.diagnostics = parse_levels(file, v, "overrides.diagnostics", diags)
+                }
+                other => diags.push(Diagnostic::new(
+                    Code::ConfigUnknownKey,
+                    here_key(file, k),
+                    format!("unknown key `{other}` in an override (keys: paths, diagnostics)"),
+                )),
+            }
+        }
+        overrides.push(entry);
+    }
+    overrides
 }
 
 fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut Vec<Diagnostic>) {
@@ -215,8 +349,8 @@ fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut
     }
     for (kind_key, rules) in value.entries() {
         let Some(kind) = PageKind::from_name(&kind_key.name) else {
-            diags.push(Diagnostic::warning(
-                "config-unknown-key",
+            diags.push(Diagnostic::new(
+                Code::ConfigUnknownKey,
                 here_key(file, kind_key),
                 format!(
                     "unknown kind `{}` (kinds: runbook, postmortem, report, page)",
@@ -238,8 +372,8 @@ fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut
             match k.name.as_str() {
                 "required_fields" => replaced.required_fields = list,
                 "required_sections" => replaced.required_sections = list,
-                other => diags.push(Diagnostic::warning(
-                    "config-unknown-key",
+                other => diags.push(Diagnostic::new(
+                    Code::ConfigUnknownKey,
                     here_key(file, k),
                     format!("unknown key `{other}` under kinds.{}", kind_key.name),
                 )),

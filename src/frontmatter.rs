@@ -1,7 +1,7 @@
 //! Front matter: split a Markdown file into its YAML header and body, and
 //! parse the header with every error located in the *file*.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::SourceFile;
 use crate::yaml::{self, Node, Pos};
 
@@ -46,8 +46,8 @@ pub fn split(file: &SourceFile) -> (Split, Vec<Diagnostic>) {
     }
     let Some((yaml_end, body_offset)) = close else {
         diags.push(
-            Diagnostic::error(
-                "front-matter-unclosed",
+            Diagnostic::new(
+                Code::FrontMatterUnclosed,
                 file.span_at(1, 1).with_len(3),
                 "front matter opened with `---` is never closed",
             )
@@ -69,8 +69,8 @@ pub fn split(file: &SourceFile) -> (Split, Vec<Diagnostic>) {
             if node.is_null() {
                 None
             } else if !node.is_map() {
-                diags.push(Diagnostic::error(
-                    "front-matter-not-mapping",
+                diags.push(Diagnostic::new(
+                    Code::FrontMatterNotMapping,
                     file.span_at(node.pos.line, node.pos.column),
                     format!(
                         "front matter must be a mapping of `key: value`, found {}",
@@ -83,8 +83,8 @@ pub fn split(file: &SourceFile) -> (Split, Vec<Diagnostic>) {
             }
         }
         Err(err) => {
-            diags.push(Diagnostic::error(
-                "front-matter-invalid",
+            diags.push(Diagnostic::new(
+                Code::FrontMatterInvalid,
                 file.span_at(err.pos.line + 1, err.pos.column),
                 format!("invalid YAML in front matter: {}", err.message),
             ));

@@ -16,7 +16,6 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::check::CheckOptions;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diag::{self, Diagnostic, Format};
 use crate::links::LinkIndex;
@@ -64,23 +63,26 @@ fn emit_all(site: &Site, diags: &[Diagnostic]) {
     }
 }
 
-/// Parse and check a site as `load_and_check` does; the diagnostics printed.
+/// Parse and check a site through the pipeline, as every command does
+/// (with `--deny-external`); the diagnostics printed.
 fn parse_and_check(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
-    let (site, mut diags) = crate::site::parse(loaded);
-    diags.extend(crate::check::run(
-        &site,
-        &CheckOptions {
-            today: today(),
+    // The commands also compile the templates here; a fuzzed site has none
+    // of its own, so that is the same work every time (and most of the time
+    // an input takes): [`site`] renders with templates compiled once.
+    let options = crate::pipeline::Options {
+        today: today(),
+        shorthands: crate::pipeline::Shorthands {
+            deny_warnings: false,
             deny_external: true,
         },
-    ));
-    // `load_and_check` also compiles the templates here; a fuzzed site has
-    // none of its own, so that is the same work every time (and most of
-    // the time an input takes): [`site`] renders with templates compiled once.
-    diag::sort(&mut diags);
-    emit_all(&site, &diags);
-    let _ = crate::coverage::Coverage::of(&site).summary_line();
-    (site, diags)
+        compile_templates: false,
+    };
+    let checked =
+        crate::pipeline::run_loaded(loaded, &options, &crate::timing::StageTimer::from_env());
+    let diags = checked.findings.reported;
+    emit_all(&checked.site, &diags);
+    let _ = crate::coverage::Coverage::of(&checked.site).summary_line();
+    (checked.site, diags)
 }
 
 /// A site with the default config and nothing in it yet.

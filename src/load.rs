@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, Config};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::source::{SourceFile, decode, looks_like_utf16};
 
 pub const CONTENT_DIR: &str = "content";
@@ -204,11 +204,17 @@ pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diag
                     .and_then(std::io::Error::raw_os_error)
                     .is_some_and(|e| e == libc::ELOOP);
                 let (code, message) = if err.loop_ancestor().is_some() || eloop {
-                    ("symlink-loop", format!("symlink loop at `{path}`: skipped"))
+                    (
+                        Code::SymlinkLoop,
+                        format!("symlink loop at `{path}`: skipped"),
+                    )
                 } else {
-                    ("file-unreadable", format!("cannot read `{path}`: {err}"))
+                    (
+                        Code::FileSkipped,
+                        format!("cannot read `{path}`: {err}: skipped"),
+                    )
                 };
-                diags.push(Diagnostic::warning(code, Span::new(path, 1, 1), message));
+                diags.push(Diagnostic::new(code, Span::new(path, 1, 1), message));
                 continue;
             }
         };
@@ -221,8 +227,8 @@ pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diag
             if !inside {
                 let path = display(entry.path());
                 diags.push(
-                    Diagnostic::warning(
-                        "symlink-outside-root",
+                    Diagnostic::new(
+                        Code::SymlinkOutsideRoot,
                         Span::new(path.clone(), 1, 1),
                         format!("`{path}` is a symlink leading outside the site: skipped"),
                     )
@@ -242,8 +248,8 @@ pub(crate) fn walk(root: &Path, dir: &Path) -> (Vec<(String, PathBuf)>, Vec<Diag
             // A FIFO, socket or device: reading a FIFO would wait forever for
             // a writer, so it is never opened.
             let path = display(entry.path());
-            diags.push(Diagnostic::warning(
-                "file-unreadable",
+            diags.push(Diagnostic::new(
+                Code::FileSkipped,
                 Span::new(path.clone(), 1, 1),
                 format!("`{path}` is not a regular file (a FIFO, socket or device): skipped"),
             ));
@@ -269,8 +275,8 @@ pub fn read_source(
     content_path: String,
 ) -> Result<SourceFile, Diagnostic> {
     let bytes = read_bounded(path, MAX_TEXT_FILE_BYTES).map_err(|err| match err {
-        ReadError::TooLarge(size) => Diagnostic::error(
-            "file-too-large",
+        ReadError::TooLarge(size) => Diagnostic::new(
+            Code::FileTooLarge,
             Span::new(display.clone(), 1, 1),
             format!(
                 "`{display}` is {:.1} MiB, over the limit of {} MiB for a text file",
@@ -279,20 +285,20 @@ pub fn read_source(
             ),
         )
         .with_help("split it into several pages, or attach it as a file with another extension (copied unchanged)"),
-        ReadError::NotRegular => Diagnostic::error(
-            "file-unreadable",
+        ReadError::NotRegular => Diagnostic::new(
+            Code::FileUnreadable,
             Span::new(display.clone(), 1, 1),
             format!("cannot read `{display}`: no longer a regular file"),
         ),
-        ReadError::Io(err) => Diagnostic::error(
-            "file-unreadable",
+        ReadError::Io(err) => Diagnostic::new(
+            Code::FileUnreadable,
             Span::new(display.clone(), 1, 1),
             format!("cannot read `{display}`: {err}"),
         ),
     })?;
     if looks_like_utf16(&bytes) {
-        return Err(Diagnostic::error(
-            "file-not-utf8",
+        return Err(Diagnostic::new(
+            Code::FileNotUtf8,
             Span::new(display.clone(), 1, 1),
             format!("`{display}` is UTF-16, not UTF-8"),
         )
@@ -313,8 +319,8 @@ pub fn read_source(
             }
             Ok(SourceFile::new(display, content_path, text))
         }
-        Err((line, column)) => Err(Diagnostic::error(
-            "file-not-utf8",
+        Err((line, column)) => Err(Diagnostic::new(
+            Code::FileNotUtf8,
             Span::new(display.clone(), line, column),
             format!("`{display}` is not valid UTF-8"),
         )

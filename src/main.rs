@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         Command::New(args) => cmd::new::run(args),
         Command::Init(args) => cmd::init::run(args),
     };
-    cmd::print_peak_memory();
+    opswiki::timing::print_peak_memory();
     code
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::diag::Span;
+use crate::diag::{Code, Span};
 use crate::markdown::Scan;
 use crate::yaml::Node;
 
@@ -62,31 +62,31 @@ impl PageKind {
         }
     }
 
-    /// Stable diagnostic codes, per kind (codes are `&'static str`).
-    pub fn code_field_missing(self) -> &'static str {
+    /// The diagnostic codes of each kind's field and section checks.
+    pub fn code_field_missing(self) -> Code {
         match self {
-            PageKind::Runbook => "runbook-field-missing",
-            PageKind::Postmortem => "postmortem-field-missing",
-            PageKind::Report => "report-field-missing",
-            PageKind::Page => "page-field-missing",
+            PageKind::Runbook => Code::RunbookFieldMissing,
+            PageKind::Postmortem => Code::PostmortemFieldMissing,
+            PageKind::Report => Code::ReportFieldMissing,
+            PageKind::Page => Code::PageFieldMissing,
         }
     }
 
-    pub fn code_section_missing(self) -> &'static str {
+    pub fn code_section_missing(self) -> Code {
         match self {
-            PageKind::Runbook => "runbook-section-missing",
-            PageKind::Postmortem => "postmortem-section-missing",
-            PageKind::Report => "report-section-missing",
-            PageKind::Page => "page-section-missing",
+            PageKind::Runbook => Code::RunbookSectionMissing,
+            PageKind::Postmortem => Code::PostmortemSectionMissing,
+            PageKind::Report => Code::ReportSectionMissing,
+            PageKind::Page => Code::PageSectionMissing,
         }
     }
 
-    pub fn code_section_empty(self) -> &'static str {
+    pub fn code_section_empty(self) -> Code {
         match self {
-            PageKind::Runbook => "runbook-section-empty",
-            PageKind::Postmortem => "postmortem-section-empty",
-            PageKind::Report => "report-section-empty",
-            PageKind::Page => "page-section-empty",
+            PageKind::Runbook => Code::RunbookSectionEmpty,
+            PageKind::Postmortem => Code::PostmortemSectionEmpty,
+            PageKind::Report => Code::ReportSectionEmpty,
+            PageKind::Page => Code::PageSectionEmpty,
         }
     }
 }

@@ -17,7 +17,7 @@ use std::ops::Range;
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::links::{LinkIndex, Target};
 use crate::markdown::{Scan, Table};
 use crate::model::{Field, Meta, Page, PageKind};
@@ -267,8 +267,8 @@ fn same_text(a: &str, b: &str) -> bool {
 }
 
 fn conflict(key: &str, front: &str, bullet: &Bullet) -> Diagnostic {
-    Diagnostic::error(
-        "field-conflict",
+    Diagnostic::new(
+        Code::FieldConflict,
         bullet.span.clone(),
         format!(
             "`{key}` is `{front}` in the front matter but `{}` in this Summary bullet",
@@ -294,8 +294,8 @@ pub fn read_summary_fields(
             "date" => {
                 let Ok(date) = NaiveDate::parse_from_str(&bullet.value, "%Y-%m-%d") else {
                     diags.push(
-                        Diagnostic::error(
-                            "date-invalid",
+                        Diagnostic::new(
+                            Code::DateInvalid,
                             bullet.span.clone(),
                             format!("`Date` is not a date: `{}`", bullet.value),
                         )
@@ -443,8 +443,8 @@ fn runbooks_used(
                     from_front_matter: true,
                     target: resolve(dest),
                 }),
-                None => diags.push(Diagnostic::error(
-                    "field-invalid",
+                None => diags.push(Diagnostic::new(
+                    Code::FieldInvalid,
                     span,
                     format!(
                         "`runbooks` must list links to runbooks, found {}",
@@ -528,8 +528,8 @@ fn header_span(page: &Page, file: &SourceFile, table: &Table) -> Span {
 }
 
 fn table_invalid(span: Span, section: &str, missing: &str, expected: &str) -> Diagnostic {
-    Diagnostic::error(
-        "postmortem-table-invalid",
+    Diagnostic::new(
+        Code::PostmortemTableInvalid,
         span,
         format!("the {section} table has no `{missing}` column"),
     )
@@ -547,8 +547,8 @@ fn table_missing(
     let (h, _) = section(&page.scan, file.text.len(), section_name)?;
     let heading = &page.scan.headings[h];
     heading.has_content.then(|| {
-        Diagnostic::warning(
-            "postmortem-table-missing",
+        Diagnostic::new(
+            Code::PostmortemTableMissing,
             file.span(heading.range.clone()),
             format!("the {section_name} section has no table, so opswiki cannot read it"),
         )

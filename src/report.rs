@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::{Field, Page, PageKind};
 use crate::source::SourceFile;
 use crate::yaml::{Node, Value};
@@ -484,7 +484,7 @@ impl Reader<'_> {
     }
 
     fn invalid(&mut self, node: &Node, message: String, help: &str) {
-        let d = Diagnostic::error("report-block-invalid", self.span(node), message);
+        let d = Diagnostic::new(Code::ReportBlockInvalid, self.span(node), message);
         self.diags.push(if help.is_empty() {
             d
         } else {
@@ -513,8 +513,8 @@ impl Reader<'_> {
 
     fn unknown_key(&mut self, key: &crate::yaml::Key, path: &str, known: &[&str]) {
         self.diags.push(
-            Diagnostic::warning(
-                "report-key-unknown",
+            Diagnostic::new(
+                Code::ReportKeyUnknown,
                 self.file
                     .span_at(key.pos.line, key.pos.column)
                     .with_len(key.name.chars().count()),
@@ -544,8 +544,8 @@ impl Reader<'_> {
                 _ => "negative".to_string(),
             };
             self.diags.push(
-                Diagnostic::error(
-                    "report-value-out-of-range",
+                Diagnostic::new(
+                    Code::ReportValueOutOfRange,
                     self.span(node),
                     format!("`{path}` is {}: {bound}", number(n, 3)),
                 )
@@ -612,8 +612,8 @@ impl Reader<'_> {
                     })
                 }
                 Err(_) => self.diags.push(
-                    Diagnostic::error(
-                        "date-invalid",
+                    Diagnostic::new(
+                        Code::DateInvalid,
                         self.span(node),
                         format!("`week_of` is not a date: `{text}`"),
                     )
@@ -682,8 +682,8 @@ impl Reader<'_> {
                 .find(|s| s.eq_ignore_ascii_case(&key.name))
             else {
                 self.diags.push(
-                    Diagnostic::error(
-                        "severity-unknown",
+                    Diagnostic::new(
+                        Code::SeverityUnknown,
                         self.file
                             .span_at(key.pos.line, key.pos.column)
                             .with_len(key.name.chars().count()),

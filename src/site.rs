@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::alarms::{self, Alarm};
 use crate::config::Config;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::frontmatter;
 use crate::links::LinkIndex;
 use crate::load::Loaded;
@@ -63,8 +63,19 @@ impl Site {
     }
 }
 
+/// The diagnostics of reading and parsing a site, by where they come from.
+#[derive(Debug, Default)]
+pub struct ParseDiagnostics {
+    /// The walk and the config.
+    pub load: Vec<Diagnostic>,
+    /// Each file's own parse.
+    pub files: Vec<Diagnostic>,
+    /// Across files ([`derive`]).
+    pub derived: Vec<Diagnostic>,
+}
+
 /// Build the model from what `load` read. Never fails: problems are diagnostics.
-pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
+pub fn parse(loaded: Loaded) -> (Site, ParseDiagnostics) {
     let Loaded {
         root,
         config,
@@ -75,8 +86,9 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         assets,
         templates,
         static_files,
-        diagnostics: mut diags,
+        diagnostics: load_diags,
     } = loaded;
+    let mut diags = Vec::new();
 
     let parsed: Vec<(Page, Vec<Diagnostic>)> = markdown_files
         .par_iter()
@@ -120,8 +132,15 @@ pub fn parse(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         templates,
         static_files,
     };
-    diags.extend(derive(&mut site));
-    (site, diags)
+    let derived = derive(&mut site);
+    (
+        site,
+        ParseDiagnostics {
+            load: load_diags,
+            files: diags,
+            derived,
+        },
+    )
 }
 
 /// Everything computed across files once each file is parsed: the
@@ -138,8 +157,8 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
             let first_path = &sources[pages[first].source].display_path;
             let path = &sources[page.source].display_path;
             diags.push(
-                Diagnostic::error(
-                    "duplicate-page-id",
+                Diagnostic::new(
+                    Code::DuplicatePageId,
                     Span::new(path.clone(), 1, 1),
                     format!(
                         "`{path}` and `{first_path}` both have the page id `{}`",
@@ -168,8 +187,8 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
         let path = format!("{}/{rel}", crate::load::CONTENT_DIR);
         match first_by_output.get(rel.to_lowercase().as_str()) {
             Some(first) => diags.push(
-                Diagnostic::error(
-                    "output-path-clash",
+                Diagnostic::new(
+                    Code::OutputPathClash,
                     Span::new(path.clone(), 1, 1),
                     format!(
                         "`{path}` and `{first}` would be written to one output file (`{}`, ignoring case)",
@@ -215,8 +234,8 @@ pub(crate) fn parse_page(
     if let Some(k) = split.front.as_ref().and_then(|f| f.get("kind")) {
         match k.as_str().and_then(PageKind::from_name) {
             Some(explicit) => kind = explicit,
-            None => diags.push(Diagnostic::error(
-                "field-invalid",
+            None => diags.push(Diagnostic::new(
+                Code::FieldInvalid,
                 node_span(file, k),
                 "`kind` must be one of runbook, postmortem, report, page",
             )),
@@ -282,8 +301,8 @@ fn text_field(
             span: node_span(file, node),
         }),
         None => {
-            diags.push(Diagnostic::error(
-                "field-invalid",
+            diags.push(Diagnostic::new(
+                Code::FieldInvalid,
                 node_span(file, node),
                 format!("`{key}` must be text, found {}", node.type_name()),
             ));
@@ -314,8 +333,8 @@ fn parse_date_field(
         }),
         Err(_) => {
             diags.push(
-                Diagnostic::error(
-                    "date-invalid",
+                Diagnostic::new(
+                    Code::DateInvalid,
                     text.span,
                     format!("`{key}` is not a date: `{}`", text.value),
                 )
@@ -350,8 +369,8 @@ fn read_front_matter(
         if let Some(node) = front.get(key) {
             match node.as_string_list() {
                 Some(list) => *target = list,
-                None => diags.push(Diagnostic::error(
-                    "field-invalid",
+                None => diags.push(Diagnostic::new(
+                    Code::FieldInvalid,
                     node_span(file, node),
                     format!("`{key}` must be a list of strings"),
                 )),
@@ -370,8 +389,8 @@ fn read_front_matter(
                     value: name,
                     span: node_span(file, item),
                 }),
-                None => diags.push(Diagnostic::error(
-                    "field-invalid",
+                None => diags.push(Diagnostic::new(
+                    Code::FieldInvalid,
                     node_span(file, item),
                     "`alarms` must list alarm names",
                 )),
@@ -386,8 +405,8 @@ const SEVERITY_PLACEHOLDER_HELP: &str =
 pub(crate) fn check_severity(sev: &Field<String>, config: &Config, diags: &mut Vec<Diagnostic>) {
     if sev.value.contains('|') {
         diags.push(
-            Diagnostic::error(
-                "severity-placeholder",
+            Diagnostic::new(
+                Code::SeverityPlaceholder,
                 sev.span.clone(),
                 format!(
                     "severity `{}` is the template's placeholder: pick one",
@@ -398,8 +417,8 @@ pub(crate) fn check_severity(sev: &Field<String>, config: &Config, diags: &mut V
         );
     } else if !config.severities.iter().any(|s| s == &sev.value) {
         diags.push(
-            Diagnostic::error(
-                "severity-unknown",
+            Diagnostic::new(
+                Code::SeverityUnknown,
                 sev.span.clone(),
                 format!("unknown severity `{}`", sev.value),
             )
@@ -484,8 +503,8 @@ fn read_heading_fields(
 }
 
 fn conflict<T>(key: &str, front: &str, heading: &Field<T>, heading_value: &str) -> Diagnostic {
-    Diagnostic::error(
-        "field-conflict",
+    Diagnostic::new(
+        Code::FieldConflict,
         heading.span.clone(),
         format!("`{key}` is `{front}` in the front matter but `{heading_value}` in this heading"),
     )
@@ -549,7 +568,7 @@ mod tests {
             text.into(),
         );
         let (_, diags) = parse_page(0, &file, &Config::default());
-        let codes: Vec<_> = diags.iter().map(|d| (d.code, d.span.line)).collect();
+        let codes: Vec<_> = diags.iter().map(|d| (d.code.name(), d.span.line)).collect();
         assert_eq!(
             codes,
             vec![("severity-placeholder", 5), ("field-conflict", 6)]

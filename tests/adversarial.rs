@@ -798,7 +798,7 @@ fn symlink_loops_and_escapes_are_skipped_with_a_warning() {
                 1,
             ),
             ("warning", "symlink-outside-root", "content/passwd.md", 1, 1),
-            ("warning", "file-unreadable", "content/dangling.md", 1, 1),
+            ("warning", "file-skipped", "content/dangling.md", 1, 1),
         ],
     );
     assert_eq!(m.out.code, 0);
@@ -830,15 +830,9 @@ fn fifos_are_skipped_never_opened() {
     assert_exactly(
         &diags,
         &[
-            (
-                "warning",
-                "file-unreadable",
-                "content/alarms/fifo.yaml",
-                1,
-                1,
-            ),
-            ("warning", "file-unreadable", "content/img/fifo.png", 1, 1),
-            ("warning", "file-unreadable", "content/notes/fifo.md", 1, 1),
+            ("warning", "file-skipped", "content/alarms/fifo.yaml", 1, 1),
+            ("warning", "file-skipped", "content/img/fifo.png", 1, 1),
+            ("warning", "file-skipped", "content/notes/fifo.md", 1, 1),
         ],
     );
 }

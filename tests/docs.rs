@@ -1,82 +1,69 @@
-//! The documentation keeps up with the code: every diagnostic code the
-//! source can emit is listed in docs/diagnostics.md.
+//! The documentation keeps up with the code: docs/diagnostics.md is
+//! generated from the registry of codes (src/diag/codes.rs), and every code
+//! declared there is one the source can emit.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-/// String literals that follow `marker` (after optional whitespace).
-fn literals_after(text: &str, marker: &str, out: &mut BTreeSet<String>) {
-    for (i, _) in text.match_indices(marker) {
-        let rest = text[i + marker.len()..].trim_start();
-        if let Some(body) = rest.strip_prefix('"')
-            && let Some(end) = body.find('"')
-        {
-            out.insert(body[..end].to_string());
-        }
+use opswiki::diag::Code;
+
+#[test]
+fn the_diagnostics_page_is_generated_from_the_registry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md");
+    let generated = opswiki::diag::codes::markdown();
+    if std::env::var_os("OPSWIKI_WRITE_DOCS").is_some() {
+        fs::write(&path, &generated).unwrap();
+    }
+    let committed = fs::read_to_string(&path).unwrap();
+    assert!(
+        committed == generated,
+        "docs/diagnostics.md is stale: run `OPSWIKI_WRITE_DOCS=1 cargo test --release --test docs` and commit it"
+    );
+    for code in Code::ALL {
+        assert!(committed.contains(&format!("| `{code}` |")), "{code}");
     }
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+fn rust_sources(dir: &Path, out: &mut String) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
+            rust_sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("diag/codes.rs") {
+            let text = fs::read_to_string(&path).unwrap();
+            // Unit tests may name codes they never see emitted.
+            out.push_str(text.split("#[cfg(test)]").next().unwrap());
         }
     }
-}
-
-/// Every code literal in the source: the first argument of
-/// `Diagnostic::error(`/`warning(`, `code = "..."`, `CODE: &str = "..."`,
-/// and the per-kind codes in model.rs.
-fn codes_in_source() -> BTreeSet<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
-    let mut codes = BTreeSet::new();
-    for file in files {
-        let text = fs::read_to_string(&file).unwrap();
-        // Unit tests make up codes of their own.
-        let text = text.split("#[cfg(test)]").next().unwrap();
-        for marker in [
-            "Diagnostic::error(",
-            "Diagnostic::warning(",
-            "code = ",
-            "CODE: &str = ",
-            "(\"symlink-loop\"",
-        ] {
-            literals_after(text, marker, &mut codes);
-        }
-        if file.ends_with("model.rs") {
-            for line in text.lines() {
-                if let Some((_, lit)) = line.split_once("=> \"")
-                    && let Some(code) = lit.split('"').next()
-                    && (code.contains("-field-") || code.contains("-section-"))
-                {
-                    codes.insert(code.to_string());
-                }
-            }
-        }
-    }
-    codes.insert("symlink-loop".into());
-    codes
 }
 
 #[test]
-fn every_diagnostic_code_is_documented() {
-    let docs =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md"))
-            .unwrap();
-    let codes = codes_in_source();
-    assert!(codes.len() > 60, "the scan found too few codes: {codes:?}");
-    let missing: Vec<&String> = codes
-        .iter()
-        .filter(|code| !docs.contains(&format!("`{code}`")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "codes missing from docs/diagnostics.md: {missing:?}"
+fn every_declared_code_is_named_by_the_code_that_emits_it() {
+    let mut source = String::new();
+    rust_sources(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut source,
     );
+    let unused: Vec<&Code> = Code::ALL
+        .iter()
+        .filter(|code| !source.contains(&format!("Code::{code:?}")))
+        .collect();
+    assert!(unused.is_empty(), "declared but never emitted: {unused:?}");
+}
+
+#[test]
+fn names_are_kebab_case_and_unique() {
+    let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+    for name in &names {
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+            "{name}"
+        );
+        assert_eq!(Code::from_name(name).map(|c| c.name()), Some(*name));
+    }
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "a code is declared twice");
 }

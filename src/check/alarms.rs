@@ -5,13 +5,12 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 use crate::alarms::{Alarm, RunbookLink, Shape, resolve_runbook};
-use crate::check::CheckOptions;
 use crate::check::links::anchor_missing;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::model::PageKind;
 use crate::site::Site;
 
-pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnostic>) {
+pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
     let links: Vec<RunbookLink> = site
         .alarms
         .par_iter()
@@ -26,8 +25,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                 _ => "add `annotations.description` or `annotations.summary`",
             };
             out.push(
-                Diagnostic::error(
-                    "alarm-description-missing",
+                Diagnostic::new(
+                    Code::AlarmDescriptionMissing,
                     alarm.name_span.clone(),
                     format!("alarm `{}` has no description", alarm.name),
                 )
@@ -37,8 +36,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
         check_severity(site, alarm, out);
         match link {
             RunbookLink::Missing => out.push(
-                Diagnostic::error(
-                    "alarm-runbook-missing",
+                Diagnostic::new(
+                    Code::AlarmRunbookMissing,
                     alarm.name_span.clone(),
                     format!("alarm `{}` has no runbook", alarm.name),
                 )
@@ -50,8 +49,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
             RunbookLink::Broken => {
                 let runbook = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
                 out.push(
-                    Diagnostic::error(
-                        "alarm-runbook-broken",
+                    Diagnostic::new(
+                        Code::AlarmRunbookBroken,
                         runbook_span(alarm),
                         format!("alarm `{}` links to `{runbook}`, which matches no page", alarm.name),
                     )
@@ -64,8 +63,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                     // The wiki never links it (see README, HTML safety), so a
                     // responder paged by this alarm would find no runbook.
                     out.push(
-                        Diagnostic::error(
-                            "alarm-runbook-script-url",
+                        Diagnostic::new(
+                            Code::AlarmRunbookScriptUrl,
                             runbook_span(alarm),
                             format!(
                                 "alarm `{}` links to a script URL, which the wiki never links",
@@ -74,10 +73,11 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                         )
                         .with_help("link the runbook's page, e.g. runbooks/disk-full#diagnosis"),
                     );
-                } else if options.deny_external {
+                } else {
+                    // Off unless the config or `--deny-external` raises it.
                     out.push(
-                        Diagnostic::error(
-                            "alarm-runbook-external",
+                        Diagnostic::new(
+                            Code::AlarmRunbookExternal,
                             runbook_span(alarm),
                             format!("alarm `{}` links to `{runbook}`, outside base_url: it cannot be checked", alarm.name),
                         )
@@ -88,8 +88,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
             RunbookLink::Page { page, anchor } => {
                 let target = &site.pages[*page];
                 if target.kind != PageKind::Runbook {
-                    out.push(Diagnostic::error(
-                        "alarm-runbook-not-runbook",
+                    out.push(Diagnostic::new(
+                        Code::AlarmRunbookNotRunbook,
                         runbook_span(alarm),
                         format!(
                             "alarm `{}` links to `{}`, which is a {}, not a runbook",
@@ -101,8 +101,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                 } else if let Some(anchor) = anchor
                     && !target.has_anchor(anchor)
                 {
-                    let mut d = anchor_missing(target, anchor, runbook_span(alarm));
-                    d.code = "alarm-runbook-anchor-missing";
+                    let mut d = anchor_missing(target, anchor, runbook_span(alarm))
+                        .recode(Code::AlarmRunbookAnchorMissing);
                     d.message = format!("alarm `{}`: {}", alarm.name, d.message);
                     out.push(d);
                 } else if alarm.shape == Shape::List
@@ -116,8 +116,8 @@ pub fn check_alarms(site: &Site, options: &CheckOptions, out: &mut Vec<Diagnosti
                     // severity is not held to the runbook's.
                     let sev = &sev.value;
                     out.push(
-                        Diagnostic::warning(
-                            "alarm-severity-mismatch",
+                        Diagnostic::new(
+                            Code::AlarmSeverityMismatch,
                             alarm.severity.as_ref().map_or(alarm.name_span.clone(), |s| s.span.clone()),
                             format!(
                                 "alarm `{}` is {sev} but its runbook `{}` is {}",
@@ -147,8 +147,8 @@ fn check_duplicates(site: &Site, out: &mut Vec<Diagnostic>) {
     for alarm in site.alarms.iter().filter(|a| a.shape == Shape::List) {
         match first.get(alarm.name.as_str()) {
             Some(earlier) => out.push(
-                Diagnostic::error(
-                    "alarm-duplicate",
+                Diagnostic::new(
+                    Code::AlarmDuplicate,
                     alarm.name_span.clone(),
                     format!(
                         "alarm `{}` is defined twice: here and at {}:{}",
@@ -168,8 +168,8 @@ fn check_severity(site: &Site, alarm: &Alarm, out: &mut Vec<Diagnostic>) {
     let severities = &site.config.severities;
     match (&alarm.severity, alarm.shape) {
         (None, Shape::List) => out.push(
-            Diagnostic::error(
-                "alarm-severity-missing",
+            Diagnostic::new(
+                Code::AlarmSeverityMissing,
                 alarm.name_span.clone(),
                 format!("alarm `{}` has no severity", alarm.name),
             )
@@ -189,8 +189,8 @@ fn check_severity(site: &Site, alarm: &Alarm, out: &mut Vec<Diagnostic>) {
                 None => format!("severities of this site: {}", severities.join(", ")),
             };
             out.push(
-                Diagnostic::error(
-                    "alarm-severity-unknown",
+                Diagnostic::new(
+                    Code::AlarmSeverityUnknown,
                     sev.span.clone(),
                     format!(
                         "alarm `{}` has unknown severity `{}`",
@@ -215,8 +215,8 @@ fn check_runbook_alarm_lists(site: &Site, links: &[RunbookLink], out: &mut Vec<D
         for name in &page.meta.alarms {
             let Some(indices) = by_name.get(name.value.as_str()) else {
                 out.push(
-                    Diagnostic::error(
-                        "runbook-alarm-unknown",
+                    Diagnostic::new(
+                        Code::RunbookAlarmUnknown,
                         name.span.clone(),
                         format!("runbook lists alarm `{}`, which is not defined", name.value),
                     )
@@ -238,8 +238,8 @@ fn check_runbook_alarm_lists(site: &Site, links: &[RunbookLink], out: &mut Vec<D
             );
             if !here && let Some(&other) = elsewhere.first() {
                 out.push(
-                    Diagnostic::warning(
-                        "runbook-alarm-elsewhere",
+                    Diagnostic::new(
+                        Code::RunbookAlarmElsewhere,
                         name.span.clone(),
                         format!(
                             "runbook lists alarm `{}`, but that alarm links to `{}`",

@@ -1,6 +1,6 @@
 //! Every internal link resolves, and its anchor exists on the target page.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::links::{Broken, Target};
 use crate::model::Page;
 use crate::site::Site;
@@ -26,8 +26,8 @@ pub fn check_page_links(site: &Site, page: &Page, out: &mut Vec<Diagnostic>) {
             }
             Ok(_) => {}
             Err(Broken::NoPage { path }) => out.push(
-                Diagnostic::error(
-                    "link-broken",
+                Diagnostic::new(
+                    Code::LinkBroken,
                     span,
                     format!("link to `{}` matches no page", link.dest),
                 )
@@ -51,8 +51,8 @@ pub fn anchor_missing(target: &Page, anchor: &str, span: crate::diag::Span) -> D
         .filter(|a| !a.is_empty())
         .take(12)
         .collect();
-    Diagnostic::error(
-        "link-anchor-missing",
+    Diagnostic::new(
+        Code::LinkAnchorMissing,
         span,
         format!("`{}` has no heading with anchor `#{anchor}`", target.id),
     )

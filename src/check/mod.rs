@@ -1,5 +1,6 @@
 //! Check: the model in, diagnostics out. One file per family of checks.
-//! `opswiki check` and `opswiki build` run exactly these.
+//! The pipeline (`crate::pipeline`) runs them for every command and the
+//! server: [`check_page`] for each page, [`site_wide`] once.
 
 mod alarms;
 pub(crate) mod links;
@@ -10,7 +11,6 @@ mod reports;
 mod trees;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::site::Site;
@@ -19,25 +19,6 @@ use crate::site::Site;
 pub struct CheckOptions {
     /// The date staleness and overdue checks count from (`--today`).
     pub today: NaiveDate,
-    /// Runbook URLs outside `base_url` are errors (`--deny-external`).
-    pub deny_external: bool,
-}
-
-/// Run every check over the site.
-pub fn run(site: &Site, options: &CheckOptions) -> Vec<Diagnostic> {
-    // The site-wide checks (21,000 alarms on the benchmark's site) run
-    // beside the pages' rather than after them.
-    let (mut diags, site_wide): (Vec<Diagnostic>, _) = rayon::join(
-        || {
-            site.pages
-                .par_iter()
-                .flat_map_iter(|page| check_page(site, page, options))
-                .collect()
-        },
-        || site_wide(site, options),
-    );
-    diags.extend(site_wide);
-    diags
 }
 
 /// The checks of one page that read nothing of other pages but the anchors
@@ -59,7 +40,7 @@ pub fn check_page(
 /// belongs here, not in [`check_page`].
 pub fn site_wide(site: &Site, options: &CheckOptions) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    alarms::check_alarms(site, options, &mut diags);
+    alarms::check_alarms(site, &mut diags);
     trees::check_trees(site, &mut diags);
     placeholders::check_trees(site, &mut diags);
     postmortems::check_postmortems(site, options, &mut diags);

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::check::CheckOptions;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::{Page, PageKind};
 use crate::site::{Site, heading_field};
 
@@ -43,7 +43,7 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
                 _ => format!("add `{field}:` to the front matter"),
             };
             out.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     page.kind.code_field_missing(),
                     top.clone(),
                     format!("{kind} has no `{field}`"),
@@ -62,7 +62,7 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
             .find(|h| heading_field(&h.text).is_none() && normalize_section(&h.text) == wanted);
         match found {
             None => out.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     page.kind.code_section_missing(),
                     top.clone(),
                     format!("{kind} has no `{section}` section"),
@@ -70,7 +70,7 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
                 .with_help(format!("add a heading `## {section}` with its content")),
             ),
             Some(h) if !h.has_content => out.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     page.kind.code_section_empty(),
                     file.span(h.range.clone()),
                     format!("section `{section}` is empty"),
@@ -86,8 +86,8 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
         && let Some(days) = stale_days(updated.value, options.today, site.config.stale_after_days)
     {
         out.push(
-            Diagnostic::warning(
-                "runbook-stale",
+            Diagnostic::new(
+                Code::RunbookStale,
                 updated.span.clone(),
                 format!(
                     "runbook last updated {} days ago (stale after {} days)",

@@ -9,14 +9,14 @@
 //! does. Warnings, not errors: a page being written stays visible in
 //! `opswiki serve`; CI that wants them gone runs `check --deny-warnings`.
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Page;
 use crate::site::Site;
 use crate::source::SourceFile;
 use crate::trees::DestKind;
 use crate::yaml::{Node, Value};
 
-pub const CODE: &str = "placeholder-text";
+pub const CODE: Code = Code::PlaceholderText;
 const HELP: &str = "replace the placeholder with the real content (`opswiki new` writes these)";
 
 /// Does this text start with a placeholder marker?
@@ -115,7 +115,7 @@ pub fn check_page(site: &Site, page: &Page, out: &mut Vec<Diagnostic>) {
             None => format!("placeholder left in: `{}`", shorten(hit)),
         };
         out.push(
-            Diagnostic::warning(CODE, file.span(start + column..start + text.len()), message)
+            Diagnostic::new(CODE, file.span(start + column..start + text.len()), message)
                 .with_help(HELP),
         );
     }
@@ -129,7 +129,7 @@ fn check_front(file: &SourceFile, node: &Node, out: &mut Vec<Diagnostic>) {
                     && is_placeholder(text)
                 {
                     out.push(
-                        Diagnostic::warning(
+                        Diagnostic::new(
                             CODE,
                             file.span_at(value.pos.line, value.pos.column)
                                 .with_len(text.chars().count()),
@@ -148,7 +148,7 @@ fn check_front(file: &SourceFile, node: &Node, out: &mut Vec<Diagnostic>) {
                     && is_placeholder(text)
                 {
                     out.push(
-                        Diagnostic::warning(
+                        Diagnostic::new(
                             CODE,
                             file.span_at(item.pos.line, item.pos.column)
                                 .with_len(text.chars().count()),
@@ -170,7 +170,7 @@ pub fn check_trees(site: &Site, out: &mut Vec<Diagnostic>) {
     let mut hit = |text: &str, span: &Span, what: &str| {
         if is_placeholder(text) {
             out.push(
-                Diagnostic::warning(
+                Diagnostic::new(
                     CODE,
                     span.clone(),
                     format!("the {what} is still a placeholder: `{}`", shorten(text)),

@@ -3,7 +3,7 @@
 //! and every runbook the front matter names is a runbook page.
 
 use crate::check::CheckOptions;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::postmortem::{Deadline, RunbookTarget};
 use crate::site::Site;
 
@@ -13,8 +13,8 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
             let name = short(&item.text);
             if item.owner.is_none() {
                 out.push(
-                    Diagnostic::warning(
-                        "action-owner-missing",
+                    Diagnostic::new(
+                        Code::ActionOwnerMissing,
                         item.owner_span.clone(),
                         format!("action item `{name}` has no owner"),
                     )
@@ -25,16 +25,16 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
             }
             match &item.deadline {
                 Deadline::Missing => out.push(
-                    Diagnostic::warning(
-                        "action-deadline-missing",
+                    Diagnostic::new(
+                        Code::ActionDeadlineMissing,
                         item.deadline_span.clone(),
                         format!("action item `{name}` has no deadline"),
                     )
                     .with_help("give it a deadline as YYYY-MM-DD so it can become overdue"),
                 ),
                 Deadline::Invalid(text) => out.push(
-                    Diagnostic::error(
-                        "action-date-invalid",
+                    Diagnostic::new(
+                        Code::ActionDateInvalid,
                         item.deadline_span.clone(),
                         format!("the deadline of action item `{name}` is not a date: `{text}`"),
                     )
@@ -48,8 +48,8 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
                             format!("status `{}`", item.status)
                         };
                         out.push(
-                            Diagnostic::warning(
-                                "action-overdue",
+                            Diagnostic::new(
+                                Code::ActionOverdue,
                                 item.deadline_span.clone(),
                                 format!(
                                     "action item `{name}`{} was due {due}, {days} {} ago ({status})",
@@ -71,8 +71,8 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
         for used in pm.runbooks.iter().filter(|u| u.from_front_matter) {
             match &used.target {
                 RunbookTarget::Unknown => out.push(
-                    Diagnostic::error(
-                        "postmortem-runbook-unknown",
+                    Diagnostic::new(
+                        Code::PostmortemRunbookUnknown,
                         used.span.clone(),
                         format!("runbook `{}` matches no page", used.written),
                     )
@@ -81,8 +81,8 @@ pub fn check_postmortems(site: &Site, options: &CheckOptions, out: &mut Vec<Diag
                     ),
                 ),
                 RunbookTarget::NotRunbook { page } => out.push(
-                    Diagnostic::error(
-                        "postmortem-runbook-unknown",
+                    Diagnostic::new(
+                        Code::PostmortemRunbookUnknown,
                         used.span.clone(),
                         format!(
                             "`{}` is a {}, not a runbook",

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::site::Site;
 
 pub fn check_reports(site: &Site, out: &mut Vec<Diagnostic>) {
@@ -24,8 +24,8 @@ pub fn check_reports(site: &Site, out: &mut Vec<Diagnostic>) {
                 let written = page.front.as_ref().and_then(|f| f.get("week_of"));
                 if written.is_none_or(|n| n.is_null()) {
                     out.push(
-                        Diagnostic::error(
-                            "report-week-missing",
+                        Diagnostic::new(
+                            Code::ReportWeekMissing,
                             Span::new(file.display_path.clone(), 1, 1),
                             "weekly report has no `week_of`",
                         )
@@ -45,8 +45,8 @@ pub fn check_reports(site: &Site, out: &mut Vec<Diagnostic>) {
         let (first, _) = files[0];
         for (file, span) in &files[1..] {
             out.push(
-                Diagnostic::error(
-                    "report-week-duplicate",
+                Diagnostic::new(
+                    Code::ReportWeekDuplicate,
                     span.clone(),
                     format!("`{file}` and `{first}` are both the report for the week of {week}"),
                 )

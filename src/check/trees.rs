@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::PageKind;
 use crate::site::Site;
 use crate::trees::{DestKind, Origin, Resolved, Tree};
@@ -25,8 +25,8 @@ pub fn check_trees(site: &Site, out: &mut Vec<Diagnostic>) {
             let key = tree.slug.to_lowercase();
             match by_slug.get(&key) {
                 Some(first) => out.push(
-                    Diagnostic::error(
-                        "tree-duplicate",
+                    Diagnostic::new(
+                        Code::TreeDuplicate,
                         tree.span.clone(),
                         format!(
                             "`{}` and `{}` are both the tree `trees/{}`",
@@ -56,7 +56,7 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
             format!("`start: {}` names no node of this tree", start.text)
         };
         out.push(
-            Diagnostic::error("tree-start-unknown", start.span.clone(), message)
+            Diagnostic::new(Code::TreeStartUnknown, start.span.clone(), message)
                 .with_help(format!("nodes of this tree: {}", known())),
         );
     }
@@ -64,8 +64,8 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
     for (n, node) in tree.nodes.iter().enumerate() {
         if node.check.text.is_empty() {
             out.push(
-                Diagnostic::error(
-                    "tree-check-empty",
+                Diagnostic::new(
+                    Code::TreeCheckEmpty,
                     node.check.span.clone(),
                     format!("{} has no check: say what to look at", node_label(tree, n)),
                 )
@@ -74,8 +74,8 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
         }
         if node.options.is_empty() {
             out.push(
-                Diagnostic::error(
-                    "tree-node-no-options",
+                Diagnostic::new(
+                    Code::TreeNodeNoOptions,
                     node.span.clone(),
                     format!(
                         "{} has no answers: the walk would stop here",
@@ -90,8 +90,8 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
         }
         for choice in &node.options {
             if choice.answer.text.is_empty() {
-                out.push(Diagnostic::error(
-                    "tree-answer-empty",
+                out.push(Diagnostic::new(
+                    Code::TreeAnswerEmpty,
                     choice.answer.span.clone(),
                     format!("an answer of {} is empty", node_label(tree, n)),
                 ));
@@ -116,7 +116,7 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
                     format!("`{text}` is not a target")
                 };
                 out.push(
-                    Diagnostic::error("tree-option-target", at, message).with_help(
+                    Diagnostic::new(Code::TreeOptionTarget, at, message).with_help(
                         "a target is `Runbook: NAME`, `Continue ...`, `Check: TEXT` or `Escalate ...`",
                     ),
                 );
@@ -144,8 +144,8 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
                         );
                     }
                     out.push(
-                        Diagnostic::error(
-                            "tree-option-target",
+                        Diagnostic::new(
+                            Code::TreeOptionTarget,
                             choice.answer.span.clone(),
                             format!("answer `{}` leads nowhere", choice.answer.text),
                         )
@@ -160,8 +160,8 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
                         .map(|d| format!("`{}`", d.kind.key()))
                         .collect();
                     out.push(
-                        Diagnostic::error(
-                            "tree-option-target",
+                        Diagnostic::new(
+                            Code::TreeOptionTarget,
                             choice.targets[1].span.clone(),
                             format!(
                                 "answer `{}` has {} targets ({}): an answer leads to exactly one",
@@ -194,8 +194,8 @@ fn check_tree(site: &Site, tree: &Tree, out: &mut Vec<Diagnostic>) {
 
 fn next_unknown(tree: &Tree, node: usize, name: &str, span: Span) -> Diagnostic {
     if name.is_empty() {
-        return Diagnostic::error(
-            "tree-next-unknown",
+        return Diagnostic::new(
+            Code::TreeNextUnknown,
             span,
             format!(
                 "{} is the last check: there is nothing to continue to",
@@ -208,7 +208,7 @@ fn next_unknown(tree: &Tree, node: usize, name: &str, span: Span) -> Diagnostic 
         Origin::File => format!("`next: {name}` names no node of this tree"),
         Origin::Fenced { .. } => format!("no check of this tree is `{name}`"),
     };
-    Diagnostic::error("tree-next-unknown", span, key)
+    Diagnostic::new(Code::TreeNextUnknown, span, key)
         .with_help(format!("nodes of this tree: {}", node_list(tree)))
 }
 
@@ -233,8 +233,8 @@ fn check_runbook(
             // Never linked (see README, HTML safety): the walk-through would
             // end at a runbook it cannot open.
             out.push(
-                Diagnostic::error(
-                    "tree-runbook-script-url",
+                Diagnostic::new(
+                    Code::TreeRunbookScriptUrl,
                     span,
                     "the runbook target is a script URL, which the wiki never links",
                 )
@@ -249,7 +249,7 @@ fn check_runbook(
                 format!("no runbook is titled or linked as `{name}`")
             };
             out.push(
-                Diagnostic::error("tree-runbook-unknown", span, message)
+                Diagnostic::new(Code::TreeRunbookUnknown, span, message)
                     .with_help(match closest_runbook(site, name) {
                         Some(title) => format!("did you mean `{title}`?"),
                         None => "name a runbook by its title (ignoring case) or by a link such as `runbooks/x`".to_string(),
@@ -262,8 +262,8 @@ fn check_runbook(
                 .map(|&p| format!("`{}`", site.pages[p].id))
                 .collect();
             out.push(
-                Diagnostic::error(
-                    "tree-runbook-ambiguous",
+                Diagnostic::new(
+                    Code::TreeRunbookAmbiguous,
                     span,
                     format!("{} runbooks are titled `{name}`", pages.len()),
                 )
@@ -273,8 +273,8 @@ fn check_runbook(
         Resolved::NotRunbook { page } => {
             let target = &site.pages[*page];
             out.push(
-                Diagnostic::error(
-                    "tree-runbook-not-runbook",
+                Diagnostic::new(
+                    Code::TreeRunbookNotRunbook,
                     span,
                     format!(
                         "`{name}` is the {} `{}`, not a runbook",
@@ -365,8 +365,8 @@ fn check_cycles(tree: &Tree, out: &mut Vec<Diagnostic>) {
                             stack[from..].iter().map(|&n| tree.node_name(n)).collect();
                         names.push(tree.node_name(to));
                         out.push(
-                            Diagnostic::error(
-                                "tree-cycle",
+                            Diagnostic::new(
+                                Code::TreeCycle,
                                 span.clone(),
                                 format!("this answer closes a cycle: {}", names.join(" → ")),
                             )
@@ -423,7 +423,7 @@ fn check_reachable(tree: &Tree, out: &mut Vec<Diagnostic>) {
             ),
         };
         out.push(
-            Diagnostic::error("tree-node-unreachable", node.span.clone(), message).with_help(help),
+            Diagnostic::new(Code::TreeNodeUnreachable, node.span.clone(), message).with_help(help),
         );
     }
 }

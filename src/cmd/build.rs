@@ -6,12 +6,13 @@ use crate::render::{self, RenderOptions};
 
 pub fn run(args: &BuildArgs) -> ExitCode {
     let started = Instant::now();
-    let (site, diags, templates) = match super::load_check_and_compile(&args.common) {
+    let checked = match super::run_pipeline(&args.common, true) {
         Ok(x) => x,
         Err(err) => return super::cannot_run(err),
     };
-    let summary = super::report(&site, &diags, &args.common);
-    let failed = super::findings_exit(&summary, args.common.deny_warnings);
+    let summary = super::report(&checked.site, &checked.findings, &args.common);
+    let failed = super::findings_exit(&summary);
+    let (site, templates) = (checked.site, checked.tera);
     if failed != ExitCode::from(super::EXIT_OK) {
         eprintln!("build stopped: nothing was written, the previous output is unchanged");
         return failed;
@@ -24,10 +25,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         output: output.clone(),
         today: super::today(&args.common),
     };
-    let built = match templates {
-        Some(tera) => render::build_with(&site, &options, tera),
-        None => render::build(&site, &options),
+    // Templates that do not compile stop the build whatever their level:
+    // there is nothing to render with.
+    let Some(tera) = templates else {
+        eprintln!("build stopped: the templates do not compile; the previous output is unchanged");
+        return ExitCode::from(super::EXIT_FINDINGS);
     };
+    let built = render::build_with(&site, &options, tera);
     // The process ends next: freeing the whole site model first (every
     // page, heading and link) only delays the exit, by 30 ms at 10,000 pages.
     std::mem::forget(site);

@@ -5,28 +5,24 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::check::CheckOptions;
 use crate::cli::{StatusArgs, StatusFormat};
-use crate::diag::{self, Level};
 use crate::status;
 
 pub fn run(args: &StatusArgs) -> ExitCode {
-    let loaded = match crate::load::load(&args.root) {
-        Ok(loaded) => loaded,
-        Err(err) => return super::cannot_run(err),
-    };
-    let (site, mut diags) = crate::site::parse(loaded);
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    diags.extend(crate::check::run(
-        &site,
-        &CheckOptions {
-            today,
-            deny_external: false,
-        },
-    ));
-    let summary = status::compute(&site, today);
+    let options = crate::pipeline::Options {
+        today,
+        shorthands: Default::default(),
+        compile_templates: false,
+    };
+    let checked = match crate::pipeline::run(&args.root, &options) {
+        Ok(checked) => checked,
+        Err(err) => return super::cannot_run(err),
+    };
+    let site = &checked.site;
+    let summary = status::compute(site, today);
     let base = site.config.base_url.as_deref();
     let text = match args.format {
         StatusFormat::Text => status::to_text(&summary, base),
@@ -35,7 +31,7 @@ pub fn run(args: &StatusArgs) -> ExitCode {
     };
     // A closed pipe (`| head`) is not worth a panic.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    let errors = diag::count(&diags, Level::Error);
+    let errors = checked.findings.errors();
     if errors > 0 {
         eprintln!(
             "note: the site has {errors} {}; values that could not be read are left out (run `opswiki check`)",

@@ -548,7 +548,7 @@ pub fn build(site: &Site, options: &RenderOptions) -> Result<BuildStats> {
 
 /// [`build`] with templates compiled already (by the checks).
 pub fn build_with(site: &Site, options: &RenderOptions, tera: Tera) -> Result<BuildStats> {
-    let timer = crate::cmd::StageTimer::from_env();
+    let timer = crate::timing::StageTimer::from_env();
     let renderer = Renderer::with_parts(site, options.today, tera, Coverage::of(site));
     let staging = Staging::begin(&options.output)?;
     let files = renderer.render_each(&|path, bytes| staging.write(path, bytes))?;

@@ -3,7 +3,7 @@
 
 use tera::Tera;
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::site::Site;
 
 /// (file name, text) of every built-in template.
@@ -107,8 +107,8 @@ pub fn compile(site: &Site) -> Result<Tera, Diagnostic> {
             .map(|name| format!("templates/{name}"))
             .unwrap_or_else(|| "templates".to_string());
         let line = template_error_line(&message).unwrap_or(1);
-        Diagnostic::error(
-            "template-invalid",
+        Diagnostic::new(
+            Code::TemplateInvalid,
             Span::new(file, line, 1),
             format!("template does not compile: {}", message.replace('\n', " ")),
         )

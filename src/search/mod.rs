@@ -469,7 +469,7 @@ pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
     if !enabled() {
         return Ok(2);
     }
-    let timer = crate::cmd::StageTimer::from_env();
+    let timer = crate::timing::StageTimer::from_env();
 
     let mut pages = pages(site, sink.take());
     timer.mark("search: sections");
@@ -489,7 +489,7 @@ pub fn write_index(
     limits: &Limits,
     emit: &Emit,
 ) -> Result<usize> {
-    let timer = crate::cmd::StageTimer::from_env();
+    let timer = crate::timing::StageTimer::from_env();
     let index = Index::build_shortening(pages, section_snippet);
     let pages: &[IndexPage] = pages;
     timer.mark("search: terms");

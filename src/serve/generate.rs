@@ -21,9 +21,8 @@ use chrono::NaiveDate;
 
 use super::rebuild::{live_writer, overridden_outputs};
 use super::status::{Changed, Hub, RebuildReport};
-use crate::check::{self, CheckOptions};
-use crate::diag::{self, Level};
-use crate::render::{self, Renderer};
+
+use crate::render::Renderer;
 
 /// The generated-files thread; dropping it ends the thread.
 pub struct Generator {
@@ -103,17 +102,16 @@ fn generate(
     output: &std::path::Path,
     today: NaiveDate,
 ) -> Result<Option<(Changed, usize, usize)>> {
-    let loaded = crate::load::load(root)?;
-    let (site, mut diags) = crate::site::parse(loaded);
-    let options = CheckOptions {
+    let options = crate::pipeline::Options {
         today,
-        deny_external: false,
+        shorthands: Default::default(),
+        compile_templates: true,
     };
-    diags.extend(check::run(&site, &options));
-    if diag::count(&diags, Level::Error) > 0 {
+    let checked = crate::pipeline::run(root, &options)?;
+    if checked.findings.errors() > 0 {
         return Ok(None);
     }
-    let Ok(tera) = render::templates::compile(&site) else {
+    let (site, Some(tera)) = (checked.site, checked.tera) else {
         return Ok(None);
     };
     let renderer = Renderer::with_parts(&site, today, tera, crate::coverage::Coverage::of(&site));

@@ -39,10 +39,11 @@ use super::status::{Changed, ErrorView, RebuildReport};
 use super::watch::{ChangeKind, STATIC_DIR, TEMPLATES_DIR};
 use crate::check::{self, CheckOptions};
 use crate::coverage::Coverage;
-use crate::diag::{self, Diagnostic, Level, Span};
+use crate::diag::{self, Code, Diagnostic, Level, Span};
 use crate::links::Target;
 use crate::load::{self, CONTENT_DIR, FileKind};
 use crate::model::{Page, PageKind, output_path};
+use crate::pipeline::{self, Checked, Findings, Policy};
 use crate::render::{self, RenderOptions, Renderer};
 use crate::site::{self, Site};
 use crate::trees::Origin;
@@ -112,6 +113,8 @@ struct Diags {
 }
 
 impl Diags {
+    /// Every raw diagnostic, before the policy's levels, suppressions and
+    /// baseline: [`Model::findings`] applies those.
     fn all(&self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self
             .load
@@ -138,6 +141,17 @@ struct Model {
     coverage: Coverage,
     /// Compiled templates; `None` while they do not compile.
     tera: Option<Tera>,
+    /// The site's levels, suppressions and baseline (read again on a reload,
+    /// which any change to the config is).
+    policy: Policy,
+}
+
+impl Model {
+    /// The diagnostics as reported: the pipeline's judging step over every
+    /// stage's, as a build would report them.
+    fn findings(&self) -> Findings {
+        self.policy.judge(&self.site, self.diags.all())
+    }
 }
 
 /// Where a change lands, decided against the model.
@@ -177,10 +191,7 @@ impl Workspace {
         let mut ws = Workspace {
             root: root.to_path_buf(),
             output: output.to_path_buf(),
-            check: CheckOptions {
-                today,
-                deny_external: false,
-            },
+            check: CheckOptions { today },
             model: None,
             pending: Dirty::default(),
             generated_owed: false,
@@ -189,7 +200,7 @@ impl Workspace {
             last_log: Vec::new(),
         };
         let model = ws.load_model()?;
-        let errors = diag::count(&model.diags.all(), Level::Error);
+        let errors = model.findings().errors();
         let has_output = output.join("index.html").is_file();
         ws.model = Some(model);
         let mut report = RebuildReport {
@@ -217,8 +228,8 @@ impl Workspace {
                 }
                 Err(err) => {
                     // Broken templates, say: serve the errors, build on the fix.
-                    ws.load_error = Some(Diagnostic::error(
-                        "serve-rebuild-failed",
+                    ws.load_error = Some(Diagnostic::new(
+                        Code::ServeRebuildFailed,
                         Span::new(CONTENT_DIR, 1, 1),
                         format!("the first build failed: {err:#}"),
                     ));
@@ -245,7 +256,7 @@ impl Workspace {
     fn errors_now(&self) -> usize {
         match (&self.load_error, &self.model) {
             (Some(_), _) | (_, None) => 1,
-            (None, Some(m)) => diag::count(&m.diags.all(), Level::Error),
+            (None, Some(m)) => m.findings().errors(),
         }
     }
 
@@ -260,8 +271,8 @@ impl Workspace {
         let (changed, mut report) = match result {
             Ok(Ok(x)) => x,
             Ok(Err(err)) => {
-                self.load_error = Some(Diagnostic::error(
-                    "serve-rebuild-failed",
+                self.load_error = Some(Diagnostic::new(
+                    Code::ServeRebuildFailed,
                     Span::new(CONTENT_DIR, 1, 1),
                     format!("the rebuild failed: {err:#}"),
                 ));
@@ -271,8 +282,8 @@ impl Workspace {
                 // A bug, not the author's doing: say so, and read everything
                 // again next time rather than trust a half-updated model.
                 self.poisoned = true;
-                self.load_error = Some(Diagnostic::error(
-                    "serve-internal-error",
+                self.load_error = Some(Diagnostic::new(
+                    Code::ServeInternalError,
                     Span::new(CONTENT_DIR, 1, 1),
                     format!(
                         "opswiki hit an internal error while rebuilding ({}); the next change reads the whole site again",
@@ -304,7 +315,7 @@ impl Workspace {
         let mut diags = self
             .model
             .as_ref()
-            .map(|m| m.diags.all())
+            .map(|m| m.findings().reported)
             .unwrap_or_default();
         diags.extend(self.load_error.clone());
         let (errors, warnings, log) = match &self.model {
@@ -397,8 +408,8 @@ impl Workspace {
                         Err(err) => {
                             // `content/` deleted, the root unreadable: keep
                             // serving what was built, say why.
-                            self.load_error = Some(Diagnostic::error(
-                                "site-unreadable",
+                            self.load_error = Some(Diagnostic::new(
+                                Code::SiteUnreadable,
                                 Span::new(CONTENT_DIR, 1, 1),
                                 format!("{err:#}"),
                             ));
@@ -453,48 +464,47 @@ impl Workspace {
         Ok((changed, report))
     }
 
-    /// Read, parse and check the whole site.
+    /// Read, parse and check the whole site, through the pipeline every
+    /// command runs; its stages are kept apart so an edit replaces its own.
     fn load_model(&self) -> Result<Model> {
-        let mut loaded = load::load(&self.root)?;
-        let load_diags = std::mem::take(&mut loaded.diagnostics);
-        let (mut site, parse_diags) = site::parse(loaded);
-        // Derive once more to tell cross-file diagnostics from each file's.
-        let derived = site::derive(&mut site);
-        let own = without(parse_diags, &derived);
+        let options = pipeline::Options {
+            today: self.check.today,
+            shorthands: Default::default(),
+            compile_templates: true,
+        };
+        let Checked {
+            site,
+            stages,
+            tera,
+            policy,
+            findings: _,
+        } = pipeline::run(&self.root, &options)?;
         let mut files: HashMap<String, Vec<Diagnostic>> = HashMap::new();
-        for d in own {
+        for d in stages.files {
             files.entry(d.span.file.clone()).or_default().push(d);
         }
         let pages: HashMap<String, Vec<Diagnostic>> = site
             .pages
-            .par_iter()
-            .map(|p| {
-                (
-                    site.source(p).display_path.clone(),
-                    check::check_page(&site, p, &self.check),
-                )
-            })
+            .iter()
+            .zip(stages.pages)
+            .map(|(p, diags)| (site.source(p).display_path.clone(), diags))
             .collect();
-        let site_wide = check::site_wide(&site, &self.check);
-        let (tera, template) = match render::templates::compile(&site) {
-            Ok(tera) => (Some(tera), None),
-            Err(d) => (None, Some(d)),
-        };
         let backlinks = backlinks(&site);
         let coverage = Coverage::of(&site);
         Ok(Model {
             diags: Diags {
-                load: load_diags,
+                load: stages.load,
                 files,
-                derived,
+                derived: stages.derived,
                 pages,
-                site_wide,
-                template,
+                site_wide: stages.site_wide,
+                template: stages.templates,
             },
             site,
             backlinks,
             coverage,
             tera,
+            policy,
         })
     }
 
@@ -1167,22 +1177,6 @@ fn remove_output(output: &Path, rel: &str) -> Result<bool> {
 }
 
 /// `all` minus each of `remove` once (diagnostics are compared whole).
-fn without(all: Vec<Diagnostic>, remove: &[Diagnostic]) -> Vec<Diagnostic> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for d in remove {
-        *counts.entry(format!("{d:?}")).or_default() += 1;
-    }
-    all.into_iter()
-        .filter(|d| match counts.get_mut(&format!("{d:?}")) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
-            }
-            _ => true,
-        })
-        .collect()
-}
-
 fn describe(changes: &[ChangeKind], rescan: bool) -> String {
     if rescan {
         return "everything (the watcher lost events)".into();
@@ -1230,12 +1224,5 @@ mod tests {
         assert!(remove_output(out, "a/b/index.html").unwrap());
         assert!(!out.join("a").exists());
         assert!(out.exists());
-    }
-
-    #[test]
-    fn multiset_difference() {
-        let d = |c| Diagnostic::error(c, Span::new("f", 1, 1), "m");
-        let left = without(vec![d("a"), d("a"), d("b")], &[d("a")]);
-        assert_eq!(left, vec![d("a"), d("b")]);
     }
 }

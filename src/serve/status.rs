@@ -41,7 +41,7 @@ impl ErrorView {
             file: d.span.file.clone(),
             line: d.span.line,
             column: d.span.column,
-            code: d.code,
+            code: d.code.name(),
             message: d.message.clone(),
             text: diag::render_text(d, sources, false),
         }

@@ -21,7 +21,7 @@
 //! check of that text), or `Escalate ...` (the end). `->` is accepted for
 //! `→`. Lines and columns are those of the page's file.
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::markdown::{AnchorDeduper, FencedBlock};
 use crate::source::SourceFile;
 
@@ -271,7 +271,7 @@ pub fn read(
 }
 
 fn invalid(span: Span, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::error("tree-invalid", span, message).with_help(NOTATION_HELP)
+    Diagnostic::new(Code::TreeInvalid, span, message).with_help(NOTATION_HELP)
 }
 
 /// `ANSWER? → TARGET [→ TARGET ...]`

@@ -15,7 +15,7 @@
 //!
 //! Every value keeps the line and column the YAML parser saw it at.
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 use crate::model::page_id;
 use crate::source::SourceFile;
 use crate::yaml::{self, Node as Yaml, Pos};
@@ -28,7 +28,7 @@ const SHAPE_HELP: &str = "a tree is a mapping with `title`, `start` and `nodes` 
 pub fn read(file: &SourceFile, source: usize) -> (Option<Tree>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let invalid = |pos: Pos, message: String| {
-        Diagnostic::error("tree-invalid", span(file, pos, 1), message).with_help(SHAPE_HELP)
+        Diagnostic::new(Code::TreeInvalid, span(file, pos, 1), message).with_help(SHAPE_HELP)
     };
     let root = match yaml::parse(&file.text) {
         Ok(root) => root,
@@ -134,8 +134,8 @@ fn read_node(
 ) -> Option<Node> {
     if !value.is_map() && !value.is_null() {
         diags.push(
-            Diagnostic::error(
-                "tree-invalid",
+            Diagnostic::new(
+                Code::TreeInvalid,
                 node_span(file, value),
                 format!(
                     "node `{id}` must be a mapping with `check` and `options`, found {}",
@@ -170,8 +170,8 @@ fn read_node(
                 }
             }
             None => diags.push(
-                Diagnostic::error(
-                    "tree-invalid",
+                Diagnostic::new(
+                    Code::TreeInvalid,
                     node_span(file, list),
                     format!("`options` must be a list, found {}", list.type_name()),
                 )
@@ -190,8 +190,8 @@ fn read_node(
 fn read_option(file: &SourceFile, item: &Yaml, diags: &mut Vec<Diagnostic>) -> Option<Choice> {
     if !item.is_map() {
         diags.push(
-            Diagnostic::error(
-                "tree-invalid",
+            Diagnostic::new(
+                Code::TreeInvalid,
                 node_span(file, item),
                 format!(
                     "an option must be a mapping with `answer` and a target, found {}",
@@ -279,8 +279,8 @@ fn text_of((at, node): (Span, Yaml), diags: &mut Vec<Diagnostic>, key: &str) -> 
             span: at,
         }),
         None => {
-            diags.push(Diagnostic::error(
-                "tree-invalid",
+            diags.push(Diagnostic::new(
+                Code::TreeInvalid,
                 at,
                 format!("`{key}` must be text, found {}", node.type_name()),
             ));

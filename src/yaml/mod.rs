@@ -384,9 +384,20 @@ mod tests {
         dirs.extend(std::env::var_os("OPSWIKI_YAML_DIFF_DIR").map(Into::into));
         let (mut fast_read, mut texts) = (0, 0);
         for dir in dirs {
-            for entry in walkdir::WalkDir::new(dir)
+            // Only what the repository itself holds: not installed
+            // packages or build output, which a fresh clone lacks.
+            for entry in walkdir::WalkDir::new(&dir)
                 .into_iter()
+                .filter_entry(|e| {
+                    !matches!(e.file_name().to_str(), Some("node_modules" | "target"))
+                })
                 .filter_map(Result::ok)
+                .filter(|e| {
+                    let name = e.path().to_string_lossy();
+                    e.file_type().is_file()
+                        && (name.contains("fuzz/corpus")
+                            || [".md", ".yaml", ".yml"].iter().any(|x| name.ends_with(x)))
+                })
             {
                 let Ok(text) = std::fs::read_to_string(entry.path()) else {
                     continue;
@@ -412,8 +423,11 @@ mod tests {
             }
         }
         eprintln!("{fast_read} of {texts} texts read by the fast path");
+        // The repository's own YAML (117 texts, 84 on the fast path when
+        // this was written): most of it must take the fast path, or the
+        // comparison above says little.
         assert!(
-            fast_read > 100,
+            fast_read >= 50 && fast_read * 2 > texts,
             "{fast_read} of {texts} texts read by the fast path"
         );
     }

@@ -9,23 +9,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, Write};
 
-use serde::Serialize;
+pub mod codes;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(match self {
-            Level::Error => "error",
-            Level::Warning => "warning",
-        })
-    }
-}
+pub use codes::{Code, Family, Level};
 
 /// Where a diagnostic points: a file relative to the site root, 1-based line
 /// and column (columns count characters), and how many characters to underline.
@@ -53,21 +39,22 @@ impl Span {
     }
 }
 
-/// One finding. `code` is stable and kebab-case: CI configurations and
-/// suppressions may depend on it.
+/// One finding. `code` is stable and kebab-case: CI configurations,
+/// suppressions and baselines depend on it. `level` starts as the code's
+/// default; the pipeline's judging step sets it from the config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub level: Level,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub span: Span,
     pub help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
-            level: Level::Error,
+            level: code.default_level(),
             code,
             message: message.into(),
             span,
@@ -75,11 +62,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            level: Level::Warning,
-            ..Diagnostic::error(code, span, message)
-        }
+    /// The same finding under another code (and that code's level).
+    pub fn recode(mut self, code: Code) -> Diagnostic {
+        self.code = code;
+        self.level = code.default_level();
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -108,6 +95,8 @@ pub struct Summary {
     pub alarms: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Findings in the baseline: not reported, failing nothing.
+    pub baselined: usize,
 }
 
 impl fmt::Display for Summary {
@@ -123,7 +112,11 @@ impl fmt::Display for Summary {
             plural(self.errors, "error", "errors"),
             self.warnings,
             plural(self.warnings, "warning", "warnings")
-        )
+        )?;
+        if self.baselined > 0 {
+            write!(f, ", {} in the baseline", self.baselined)?;
+        }
+        Ok(())
     }
 }
 
@@ -247,11 +240,11 @@ pub fn render_text(d: &Diagnostic, sources: &Sources, color: bool) -> String {
 
     let level = match d.level {
         Level::Error => AsLevel::ERROR,
-        Level::Warning => AsLevel::WARNING,
+        Level::Warning | Level::Off => AsLevel::WARNING,
     };
     let location = format!("{}:{}:{}", d.span.file, d.span.line, d.span.column);
     let line_text = sources.line(&d.span.file, d.span.line.max(1));
-    let title = level.clone().primary_title(&d.message).id(d.code);
+    let title = level.clone().primary_title(&d.message).id(d.code.name());
     let mut groups = Vec::new();
     match line_text {
         Some(line) if d.span.line > 0 => {
@@ -308,7 +301,7 @@ pub fn to_json(d: &Diagnostic) -> String {
 pub fn to_github(d: &Diagnostic) -> String {
     let command = match d.level {
         Level::Error => "error",
-        Level::Warning => "warning",
+        Level::Warning | Level::Off => "warning",
     };
     let mut message = d.message.clone();
     if let Some(help) = &d.help {
@@ -320,7 +313,7 @@ pub fn to_github(d: &Diagnostic) -> String {
         escape_github_property(&d.span.file),
         d.span.line,
         d.span.column,
-        escape_github_property(d.code),
+        escape_github_property(d.code.name()),
         escape_github_data(&message)
     )
 }
@@ -375,7 +368,7 @@ pub fn to_junit(diags: &[Diagnostic]) -> String {
             if d.level == Level::Error {
                 xml.push_str(&format!(
                     "<failure type=\"{}\" message=\"{}\">{}</failure>\n",
-                    xml_escape(d.code),
+                    xml_escape(d.code.name()),
                     xml_escape(&d.message),
                     xml_escape(&text)
                 ));
@@ -413,8 +406,8 @@ mod tests {
     use super::*;
 
     fn sample() -> Diagnostic {
-        Diagnostic::error(
-            "link-broken",
+        Diagnostic::new(
+            Code::LinkBroken,
             Span::new("content/a.md", 2, 5).with_len(3),
             "no page `x`",
         )
