@@ -48,6 +48,12 @@ pub fn is_shell(lang: &str) -> bool {
     )
 }
 
+/// Plain-text blocks (an error message to grep for, a value to paste) get a
+/// copy button too; other languages (YAML, JSON, ...) are read, not pasted.
+pub fn is_copyable_text(lang: &str) -> bool {
+    matches!(lang, "text" | "plain" | "txt" | "")
+}
+
 fn find_syntax(lang: &str) -> Option<(&'static SyntaxSet, &'static SyntaxReference)> {
     if lang.is_empty() || lang == "promql" || lang == "text" || lang == "plain" {
         return None;
@@ -72,14 +78,26 @@ pub fn code_block(lang: &str, code: &str) -> String {
         None => escape_html(code),
     };
     let lang_attr = escape_html(&lang);
+    // A long line scrolls inside the block: the block takes the keyboard
+    // focus (arrow keys scroll it) and is named for a screen reader.
+    let label = if lang.is_empty() {
+        "Code".to_string()
+    } else {
+        format!("Code, {lang_attr}")
+    };
+    let pre = format!(
+        "<pre class=\"code\" data-lang=\"{lang_attr}\" tabindex=\"0\" role=\"region\" aria-label=\"{label}\"><code>{body}</code></pre>"
+    );
     if is_shell(&lang) {
         format!(
-            "<div class=\"code-block shell\"><button class=\"copy\" type=\"button\" aria-label=\"Copy commands\">Copy</button><pre class=\"code\" data-lang=\"{lang_attr}\"><code>{body}</code></pre></div>\n"
+            "<div class=\"code-block shell\"><button class=\"copy\" type=\"button\" aria-label=\"Copy all commands\">Copy all</button>{pre}</div>\n"
+        )
+    } else if is_copyable_text(&lang) {
+        format!(
+            "<div class=\"code-block text\"><button class=\"copy\" type=\"button\" aria-label=\"Copy text\">Copy</button>{pre}</div>\n"
         )
     } else {
-        format!(
-            "<div class=\"code-block\"><pre class=\"code\" data-lang=\"{lang_attr}\"><code>{body}</code></pre></div>\n"
-        )
+        format!("<div class=\"code-block\">{pre}</div>\n")
     }
 }
 

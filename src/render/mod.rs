@@ -103,6 +103,19 @@ pub struct Renderer<'a> {
 /// template that escapes the body does not show the marker as it is.
 const BODY_MARKER: &str = "\u{1}<opswiki-body>\u{1}";
 
+/// Stands for the body's leading `<h1>` in layouts that show the title
+/// apart from the rest of the body (`{{ title_html | safe }}`, before the
+/// page's facts, so a phone shows the title first). A layout without it
+/// gets the whole body at [`BODY_MARKER`].
+const TITLE_MARKER: &str = "\u{1}<opswiki-title>\u{1}";
+
+/// The body's leading `<h1>…</h1>` and the rest, if it starts with one.
+fn split_title(body: &str) -> Option<(&str, &str)> {
+    let rest = body.strip_prefix("<h1")?;
+    let end = rest.find("</h1>")? + "<h1".len() + "</h1>".len();
+    Some(body.split_at(end))
+}
+
 /// The navigation bar's entries for `site`.
 fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut nav = vec![("Runbooks", "runbooks/index.html", "runbooks")];
@@ -124,8 +137,17 @@ fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
         nav.push(("Actions", crate::status::ACTIONS_PATH, "actions"));
     }
     nav.push(("Status", crate::status::STATUS_PATH, "status"));
+    // The page an on-call engineer needs first when nothing else fits.
+    if site.pages.iter().any(|p| p.id == INCIDENT_RESPONSE_ID) {
+        nav.insert(1, ("Incident Response", INCIDENT_RESPONSE_PATH, INCIDENT_RESPONSE_ID));
+    }
     nav
 }
+
+/// A page with this id (content/incident-response.md) gets a place in the
+/// navigation bar, right after the runbooks.
+const INCIDENT_RESPONSE_ID: &str = "incident-response";
+const INCIDENT_RESPONSE_PATH: &str = "incident-response/index.html";
 
 impl<'a> Renderer<'a> {
     /// A renderer from templates and coverage computed earlier: `serve`
@@ -252,6 +274,7 @@ impl<'a> Renderer<'a> {
             PageKind::Runbook => "runbooks",
             PageKind::Postmortem => "postmortems",
             PageKind::Report => "reports",
+            PageKind::Page if page.id == INCIDENT_RESPONSE_ID => INCIDENT_RESPONSE_ID,
             PageKind::Page => "",
         };
         let mut ctx = self.base_context(&out_path, section, &page.title);
@@ -259,6 +282,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("page", &self.view(page, &root));
         let body = self.body_html(page);
         ctx.insert("content", BODY_MARKER);
+        ctx.insert("title_html", TITLE_MARKER);
         let toc: Vec<TocEntry> = page
             .scan
             .headings
@@ -301,16 +325,30 @@ impl<'a> Renderer<'a> {
         // The layout shows the body once and unchanged (`{{ content | safe }}`,
         // as the built-in templates do): splice it in. A site's own template
         // may filter or repeat it; then render again with the real body.
+        let titled = match (layout.matches(TITLE_MARKER).count(), split_title(&body)) {
+            (1, Some((title, rest))) => Some((title, rest)),
+            _ => None,
+        };
         let html = match layout.split_once(BODY_MARKER) {
             Some((head, tail)) if !tail.contains(BODY_MARKER) => {
                 let mut html = String::with_capacity(head.len() + body.len() + tail.len());
-                html.push_str(head);
-                html.push_str(&body);
-                html.push_str(tail);
+                match titled {
+                    Some((title, rest)) => {
+                        html.push_str(&head.replacen(TITLE_MARKER, title, 1));
+                        html.push_str(rest);
+                        html.push_str(&tail.replacen(TITLE_MARKER, title, 1));
+                    }
+                    None => {
+                        html.push_str(&head.replace(TITLE_MARKER, ""));
+                        html.push_str(&body);
+                        html.push_str(&tail.replace(TITLE_MARKER, ""));
+                    }
+                }
                 html
             }
             _ => {
                 ctx.insert("content", &body);
+                ctx.insert("title_html", "");
                 render(&ctx)?
             }
         };

@@ -94,13 +94,81 @@ await suite("pages", async ({ check, page }) => {
     await p.goto(url);
     const button = p.locator(".code-block.shell button.copy").first();
     assert.equal(await p.locator(".code-block.shell button.copy").count() > 0, true, "Copy buttons on shell blocks");
-    assert.equal((await button.textContent()).trim(), "Copy", "button text before clicking");
+    assert.equal((await button.textContent()).trim(), "Copy all", "button text before clicking");
     await button.click();
     await p.waitForFunction(() => document.querySelector(".code-block.shell button.copy").textContent === "Copied", null, { timeout: 1_000 });
     const copied = await p.evaluate(() => window.__copied);
     assert.match(copied, /^kubectl -n orders rollout history deployment\/orders-api \| tail -n 3\n/, "copied text");
+    // A screen reader hears it through the live region.
+    await p.waitForFunction(() => document.getElementById("announce").textContent === "Copied all commands", null, { timeout: 1_000 });
     // It says so only briefly.
-    await p.waitForFunction(() => document.querySelector(".code-block.shell button.copy").textContent === "Copy", null, { timeout: 5_000 });
+    await p.waitForFunction(() => document.querySelector(".code-block.shell button.copy").textContent === "Copy all", null, { timeout: 5_000 });
+  });
+
+  await check("copying one command of a shell block puts exactly that command on the clipboard", async () => {
+    const p = await page();
+    await p.addInitScript(RECORD_COPY);
+    await p.goto(siteUrl(site, "runbooks/release/index.html"));
+    // The "Deployment Steps" block: seven stages, comments between them.
+    const block = p.locator(".code-block.shell", { hasText: "--promote" });
+    const buttons = block.locator("button.copy-command");
+    const labels = await buttons.evaluateAll((els) => els.map((b) => b.getAttribute("aria-label")));
+    assert.equal(labels.length, 9, `one button per command (comments and blank lines are none): ${labels.join(" | ")}`);
+    const promote = block.locator('button.copy-command[aria-label="Copy command: ./scripts/deploy.sh prod --promote --version v2.21.0"]');
+    assert.equal(await promote.count(), 1, "a button for the promote command");
+    // The button sits beside its own line.
+    const [buttonBox, lineTop] = await promote.evaluate((button) => {
+      const code = button.parentNode.querySelector("code");
+      const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+      let offset = 0;
+      const at = code.textContent.indexOf("./scripts/deploy.sh prod --promote");
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (offset + node.length > at) {
+          const range = document.createRange();
+          range.setStart(node, at - offset);
+          range.setEnd(node, at - offset + 1);
+          return [button.getBoundingClientRect().toJSON(), range.getBoundingClientRect().top];
+        }
+        offset += node.length;
+      }
+      return [button.getBoundingClientRect().toJSON(), null];
+    });
+    assert(Math.abs(buttonBox.top - lineTop) < 8, `the button (top ${buttonBox.top}) beside its line (top ${lineTop})`);
+    await promote.click();
+    await p.waitForFunction(() => window.__copied !== undefined, null, { timeout: 1_000 });
+    assert.equal(await p.evaluate(() => window.__copied), "./scripts/deploy.sh prod --promote --version v2.21.0", "copied text");
+    await p.waitForFunction(() => document.getElementById("announce").textContent === "Copied the command", null, { timeout: 1_000 });
+  });
+
+  await check("prompts are stripped and output left out when copying commands of a console block", async () => {
+    const fixture = buildSite({
+      files: {
+        "opswiki.yaml": "title: Fixture\n",
+        "content/notes.md": [
+          "---\ntitle: Notes\n---\n\n## Check\n\n```console\n$ kubectl get pods \\\n>   -n orders\nNAME READY\napi-1 1/1\n$ curl -fsS localhost:8080/health/ready\nok\n```\n\n",
+          "## The error\n\n```text\nREADONLY You can't write against a read only replica.\n```\n",
+        ].join(""),
+      },
+    });
+    const p = await page();
+    await p.addInitScript(RECORD_COPY);
+    await p.goto(siteUrl(fixture, "notes/index.html"));
+    const block = p.locator(".code-block.shell");
+    assert.equal(await block.locator("button.copy-command").count(), 2, "buttons in the console block");
+    await block.locator("button.copy-command").first().click();
+    await p.waitForFunction(() => window.__copied !== undefined);
+    assert.equal(await p.evaluate(() => window.__copied), "kubectl get pods \\\n  -n orders", "the first command, its continuation line without the `>` prompt");
+    await p.evaluate(() => { window.__copied = undefined; });
+    await block.locator("button.copy").click();
+    await p.waitForFunction(() => window.__copied !== undefined);
+    assert.equal(await p.evaluate(() => window.__copied), "kubectl get pods \\\n  -n orders\ncurl -fsS localhost:8080/health/ready\n", "Copy all: the commands, no prompts, no output");
+    // A `text` block has a Copy button too.
+    await p.evaluate(() => { window.__copied = undefined; });
+    const text = p.locator(".code-block.text button.copy");
+    assert.equal(await text.count(), 1, "Copy buttons on text blocks");
+    await text.click();
+    await p.waitForFunction(() => window.__copied !== undefined);
+    assert.equal(await p.evaluate(() => window.__copied), "READONLY You can't write against a read only replica.\n", "copied text block");
   });
 
   await check("copying falls back to execCommand where the Clipboard API is missing", async () => {
