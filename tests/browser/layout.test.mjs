@@ -117,8 +117,11 @@ await suite("layout", async ({ check, page }) => {
       table: document.querySelector("#alarm-table").getBoundingClientRect().right,
       page: document.documentElement.clientWidth,
       scroll: document.scrollingElement.scrollWidth,
+      // A table that must not break is pushed whole to page 2, leaving page 1 blank.
+      breaks: getComputedStyle(document.querySelector("#alarm-table")).breakInside,
     }));
     assert.equal(shown.form, "none", "display of the filter form in print");
+    assert.notEqual(shown.breaks, "avoid", "break-inside of the catalogue table in print");
     assert(shown.table <= shown.page && shown.scroll <= shown.page, `the table ends at ${shown.table}px, the page is ${shown.page}px (scroll width ${shown.scroll})`);
     const pdf = (await p.pdf({ format: "A4", printBackground: false })).toString("latin1");
     assert(/\/Type\s*\/Page\b(?!s)/.test(pdf), "a PDF page");
