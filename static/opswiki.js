@@ -201,6 +201,48 @@
       });
     });
   }
+  // Checklists to tick during a release: each box's state is kept in this
+  // browser (localStorage, per page) until the Reset button puts back the
+  // state written in the source. Where storage is refused the boxes still tick.
+  function setupChecklist() {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(".markdown input.task"));
+    var count = document.querySelector("[data-checklist]");
+    if (!boxes.length) return;
+    var key = "opswiki:checklist:" + location.pathname;
+    var store = null;
+    try { store = window.localStorage; store.getItem(key); } catch (e) { store = null; }
+    function save() {
+      if (!store) return;
+      try { store.setItem(key, JSON.stringify(boxes.map(function (b) { return b.checked; }))); } catch (e) { /* full or refused */ }
+    }
+    function update() {
+      var done = boxes.filter(function (b) { return b.checked; }).length;
+      var strong = count && count.querySelector("strong");
+      if (strong) strong.textContent = done + "/" + boxes.length;
+    }
+    var saved = null;
+    try { saved = store && JSON.parse(store.getItem(key) || "null"); } catch (e) { saved = null; }
+    if (Array.isArray(saved) && saved.length === boxes.length) {
+      boxes.forEach(function (b, i) { b.checked = saved[i] === true; });
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", function () { save(); update(); }); });
+    if (count) {
+      var reset = document.createElement("button");
+      reset.type = "button";
+      reset.className = "checklist-reset";
+      reset.textContent = "Reset checklist";
+      reset.addEventListener("click", function () {
+        boxes.forEach(function (b) { b.checked = b.defaultChecked; });
+        if (store) { try { store.removeItem(key); } catch (e) { /* refused */ } }
+        update();
+        announce("Checklist reset");
+      });
+      count.appendChild(document.createTextNode(" "));
+      count.appendChild(reset);
+    }
+    update();
+  }
+  setupChecklist();
   Array.prototype.forEach.call(document.querySelectorAll("form[data-filter-table]"), setupFilters);
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), setupSort);
 })();

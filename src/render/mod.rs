@@ -116,6 +116,21 @@ fn split_title(body: &str) -> Option<(&str, &str)> {
     Some(body.split_at(end))
 }
 
+/// The path of the site's root on its host: that of `base_url`
+/// (`https://host/wiki/` gives `/wiki/`), or `/` without one.
+fn site_base_path(base_url: Option<&str>) -> String {
+    let path = base_url
+        .and_then(|url| url.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+        .unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
 /// The navigation bar's entries for `site`.
 fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut nav = vec![("Runbooks", "runbooks/index.html", "runbooks")];
@@ -215,6 +230,9 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         ctx.insert("nav", &nav);
+        // The day of the build (the date staleness counts from), so a reader
+        // can tell how old a printed or saved copy is.
+        ctx.insert("build_date", &self.today.to_string());
         ctx
     }
 
@@ -440,7 +458,8 @@ impl<'a> Renderer<'a> {
         // The 404 page is served for any depth: its links must be absolute
         // from the server root, which is unknown, so it links home relatively
         // and relies on the server to serve it at the root.
-        let ctx = self.base_context("404.html", "", "Page not found");
+        let mut ctx = self.base_context("404.html", "", "Page not found");
+        ctx.insert("base_path", &site_base_path(self.site.config.base_url.as_deref()));
         let html = self
             .tera
             .render("404.html", &ctx)
@@ -610,4 +629,27 @@ fn copy_sources(site: &Site, staging: &Staging) -> Result<()> {
         .par_iter()
         .try_for_each(|(rel, abs)| staging.copy(&format!("static/{rel}"), abs))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_404_page_takes_its_root_from_base_url() {
+        assert_eq!(site_base_path(None), "/");
+        assert_eq!(site_base_path(Some("https://wiki.example.com/")), "/");
+        assert_eq!(site_base_path(Some("https://wiki.example.com")), "/");
+        assert_eq!(site_base_path(Some("https://h.example.com/ops/wiki/")), "/ops/wiki/");
+        assert_eq!(site_base_path(Some("https://h.example.com/ops")), "/ops/");
+    }
+
+    #[test]
+    fn the_leading_title_is_split_from_the_body() {
+        assert_eq!(
+            split_title("<h1 id=\"t\">T</h1>\n<p>x</p>"),
+            Some(("<h1 id=\"t\">T</h1>", "\n<p>x</p>"))
+        );
+        assert_eq!(split_title("<p>x</p><h1>T</h1>"), None);
+    }
 }
