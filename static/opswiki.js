@@ -11,6 +11,33 @@
   }
   window.OpswikiAnnounce = announce;
 
+  // The theme button: auto (the system's prefers-color-scheme), dark, light,
+  // kept in this browser. base.html's head applies the choice before the
+  // page is drawn; style.css has each dark rule for both ways.
+  var themeButton = document.querySelector(".theme-toggle");
+  if (themeButton) {
+    var THEMES = ["auto", "dark", "light"];
+    var current = document.documentElement.getAttribute("data-theme") || "auto";
+    var showTheme = function () {
+      themeButton.innerHTML = '<span class="theme-word">Theme: </span>';
+      themeButton.appendChild(document.createTextNode(current));
+      themeButton.title = "Colours: " + (current === "auto" ? "as the system is set" : current) + ". Click for " + THEMES[(THEMES.indexOf(current) + 1) % THEMES.length] + ".";
+    };
+    themeButton.hidden = false;
+    showTheme();
+    themeButton.addEventListener("click", function () {
+      current = THEMES[(THEMES.indexOf(current) + 1) % THEMES.length];
+      if (current === "auto") document.documentElement.removeAttribute("data-theme");
+      else document.documentElement.setAttribute("data-theme", current);
+      try {
+        if (current === "auto") localStorage.removeItem("opswiki:theme");
+        else localStorage.setItem("opswiki:theme", current);
+      } catch (e) { /* storage refused: the choice lasts for this page */ }
+      showTheme();
+      announce("Theme: " + current);
+    });
+  }
+
   // On a phone the sections fold behind a Menu button (style.css shows it
   // only on narrow screens, and only when this script runs).
   var navToggle = document.querySelector(".nav-toggle");

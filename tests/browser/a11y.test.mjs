@@ -19,7 +19,8 @@ function describe(violations) {
     .join("\n");
 }
 
-await suite("a11y", async ({ check, page }) => {
+// About 100 axe runs: more than the default three minutes on a busy 2-core machine.
+await suite("a11y", { limitMs: 280_000 }, async ({ check, page }) => {
   const site = buildSite();
   for (const [kind, { path, act }] of Object.entries(PAGE_KINDS)) {
     await check(`${kind}: no axe violations, light and dark, desktop and phone`, async () => {
@@ -41,6 +42,19 @@ await suite("a11y", async ({ check, page }) => {
           }, TAGS);
           if (violations.length) problems.push(`${width} ${colorScheme}:\n${describe(violations)}`);
         }
+      }
+      // Dark chosen with the theme button on a light system: the dark rules in their forced form.
+      for (const [theme, colorScheme] of [["dark", "light"]]) {
+        const p = await page({ ...WIDTHS.desktop, colorScheme });
+        await p.addInitScript((t) => localStorage.setItem("opswiki:theme", t), theme);
+        await p.goto(siteUrl(site, path));
+        if (act) await act(p);
+        await p.evaluate(AXE_SOURCE);
+        const violations = await p.evaluate(async (tags) => {
+          const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+          return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary || "" })) }));
+        }, TAGS);
+        if (violations.length) problems.push(`desktop, ${theme} chosen on a ${colorScheme} system:\n${describe(violations)}`);
       }
       if (problems.length) throw new AssertionError(problems.join("\n"));
     });

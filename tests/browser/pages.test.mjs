@@ -441,4 +441,34 @@ await suite("pages", async ({ check, page }) => {
       server.close();
     }
   });
+
+  await check("the theme button forces dark or light over the system's setting, and the choice is kept", async () => {
+    const p = await page({ colorScheme: "light" });
+    await p.goto(url);
+    const bg = () => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const codeBg = () => p.evaluate(() => getComputedStyle(document.querySelector("pre.code")).backgroundColor);
+    const light = await bg();
+    const button = p.locator("button.theme-toggle");
+    assert.equal((await button.textContent()).trim(), "Theme: auto", "the button before a choice");
+    await button.click();
+    assert.equal((await button.textContent()).trim(), "Theme: dark", "after one click");
+    const dark = await bg();
+    assert(contrast(dark, "rgb(255, 255, 255)") > 10, `forced dark on a light system: body ${dark}`);
+    assert(contrast(await codeBg(), "rgb(255, 255, 255)") > 10, "forced dark: code blocks dark too");
+    await p.reload();
+    assert.equal(await bg(), dark, "dark after a reload");
+    // Light, forced on a dark system.
+    await button.click();
+    await p.emulateMedia({ colorScheme: "dark" });
+    assert.equal((await button.textContent()).trim(), "Theme: light", "after two clicks");
+    assert.equal(await bg(), light, "forced light on a dark system");
+    assert(contrast(await codeBg(), "rgb(0, 0, 0)") > 10, "forced light: code blocks light too");
+    await button.click();
+    assert.equal((await button.textContent()).trim(), "Theme: auto", "back to auto");
+    assert.notEqual(await bg(), light, "auto follows the dark system again");
+    // Printed, the page is light whatever was chosen.
+    await button.click();
+    await p.emulateMedia({ media: "print" });
+    assert.equal(await bg(), "rgb(255, 255, 255)", "print background with dark chosen");
+  });
 });
