@@ -244,7 +244,6 @@ fn a_path_inside_a_url_is_indexed_as_its_own_path() {
     for term in ["8080/health/ready", "/health/ready", "health", "ready"] {
         assert!(!built.postings(term).is_empty(), "{term}");
     }
-    assert!(built.postings("/ready").is_empty(), "a one-part tail is the word itself");
 }
 
 #[test]
