@@ -214,6 +214,20 @@ await suite("search", async ({ check, page }) => {
     assert.equal(await first("qeuuue"), undefined, "qeuuue: two typos in a short word find nothing");
   });
 
+  await check("alarms are results of their own, landing on their row of the catalogue", async () => {
+    const p = await page();
+    const found = await apiResults(p, site, "orders-api-p99-latency-high");
+    const alarm = found.find((r) => r.kind === "alarm");
+    assert(alarm, `an alarm among ${JSON.stringify(found)}`);
+    assert.equal(alarm.href, "alarms/index.html#orders-api-p99-latency-high", "the alarm result's link");
+    // Its runbook's section still comes first for a pasted name.
+    assert.notEqual(found[0].kind, "alarm", "the first result for an alarm name");
+    const only = await apiResults(p, site, "kind:alarm latency", 10);
+    assert(only.length >= 2 && only.every((r) => r.kind === "alarm"), `kind:alarm latency: ${JSON.stringify(only)}`);
+    await p.goto(siteUrl(site, "alarms/index.html#orders-api-p99-latency-high"));
+    assert.equal(await p.evaluate(() => document.querySelector(":target")?.id), "orders-api-p99-latency-high", "the catalogue row the link lands on");
+  });
+
   await check("no page fills more than two of the first five results", async () => {
     const p = await page();
     for (const query of ["redis", "orders", "cache", "post-mortem", "database"]) {
