@@ -474,7 +474,12 @@ pub fn render_with_text(
             }
             Event::End(TagEnd::Table) => {
                 events.push(event);
-                push_generated(&mut events, &mut generated, ctx.sanitize, "</div>".to_string());
+                push_generated(
+                    &mut events,
+                    &mut generated,
+                    ctx.sanitize,
+                    "</div>".to_string(),
+                );
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
@@ -540,7 +545,12 @@ fn ends_task_label(event: &Event) -> bool {
 
 /// Add HTML of our own to the page: as is, or (when the author's HTML is
 /// cleaned) as a placeholder put back after the cleaning.
-fn push_generated(events: &mut Vec<Event>, generated: &mut Vec<String>, sanitize: bool, html: String) {
+fn push_generated(
+    events: &mut Vec<Event>,
+    generated: &mut Vec<String>,
+    sanitize: bool,
+    html: String,
+) {
     if sanitize {
         let mark = placeholder(generated.len());
         generated.push(html);
@@ -596,6 +606,17 @@ fn collect_text(sink: &mut SectionText, event: &Event, in_heading: bool) {
     }
     match event {
         Event::End(TagEnd::Heading(_)) => sink.push(String::new()),
+        // The end of a link or emphasis is no word break: "a [post-mortem](x). The"
+        // reads "post-mortem. The", not "post-mortem . The".
+        Event::End(
+            TagEnd::Link
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript,
+        ) => {}
         _ if in_heading => {}
         Event::Text(t) | Event::Code(t) => {
             if let Some(section) = sink.last_mut() {
@@ -771,6 +792,26 @@ mod tests {
                 sanitize: true,
             },
         )
+    }
+
+    #[test]
+    fn search_text_has_no_space_before_punctuation_after_a_link() {
+        let body = "Write a [post-mortem](x.md). The *owner*, then **you**.\n";
+        let s = scan(body, 0);
+        let keep = |_: &str| None;
+        let none = |_: &str, _: &str| None;
+        let mut text = SectionText::new();
+        render_with_text(
+            body,
+            &RenderContext {
+                headings: &s.headings,
+                rewrite_link: &keep,
+                render_fenced: &none,
+                sanitize: false,
+            },
+            Some(&mut text),
+        );
+        assert_eq!(text[0].trim(), "Write a post-mortem. The owner, then you.");
     }
 
     #[test]

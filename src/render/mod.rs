@@ -154,7 +154,14 @@ fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
     nav.push(("Status", crate::status::STATUS_PATH, "status"));
     // The page an on-call engineer needs first when nothing else fits.
     if site.pages.iter().any(|p| p.id == INCIDENT_RESPONSE_ID) {
-        nav.insert(1, ("Incident Response", INCIDENT_RESPONSE_PATH, INCIDENT_RESPONSE_ID));
+        nav.insert(
+            1,
+            (
+                "Incident Response",
+                INCIDENT_RESPONSE_PATH,
+                INCIDENT_RESPONSE_ID,
+            ),
+        );
     }
     nav
 }
@@ -459,7 +466,10 @@ impl<'a> Renderer<'a> {
         // from the server root, which is unknown, so it links home relatively
         // and relies on the server to serve it at the root.
         let mut ctx = self.base_context("404.html", "", "Page not found");
-        ctx.insert("base_path", &site_base_path(self.site.config.base_url.as_deref()));
+        ctx.insert(
+            "base_path",
+            &site_base_path(self.site.config.base_url.as_deref()),
+        );
         let html = self
             .tera
             .render("404.html", &ctx)
@@ -640,7 +650,10 @@ mod tests {
         assert_eq!(site_base_path(None), "/");
         assert_eq!(site_base_path(Some("https://wiki.example.com/")), "/");
         assert_eq!(site_base_path(Some("https://wiki.example.com")), "/");
-        assert_eq!(site_base_path(Some("https://h.example.com/ops/wiki/")), "/ops/wiki/");
+        assert_eq!(
+            site_base_path(Some("https://h.example.com/ops/wiki/")),
+            "/ops/wiki/"
+        );
         assert_eq!(site_base_path(Some("https://h.example.com/ops")), "/ops/");
     }
 

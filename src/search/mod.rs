@@ -295,7 +295,8 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
     catalogue.sections.push(IndexSection::default());
     while sections.peek().is_some() {
         let mut part = catalogue.clone();
-        part.sections.extend(sections.by_ref().take(CATALOGUE_SECTIONS));
+        part.sections
+            .extend(sections.by_ref().take(CATALOGUE_SECTIONS));
         pages.push(part);
     }
     pages
