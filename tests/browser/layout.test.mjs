@@ -16,7 +16,8 @@ await suite("layout", async ({ check, page }) => {
       const p = await page(phone(width));
       const wide = [];
       for (const [kind, { path, act }] of Object.entries(PAGE_KINDS)) {
-        await p.goto(siteUrl(site, path));
+        // A generous limit: nineteen pages in a row on a busy 2-core machine.
+        await p.goto(siteUrl(site, path), { timeout: 30_000 });
         if (act) await act(p);
         const found = await p.evaluate(() => {
           const root = document.scrollingElement;
