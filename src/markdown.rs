@@ -378,7 +378,7 @@ pub fn render_with_text(
     mut text: Option<&mut SectionText>,
 ) -> String {
     let mut out = String::with_capacity(body.len() * 2);
-    let mut heading_index = 0;
+    let mut heading_index: usize = 0;
     let mut events: Vec<Event> = Vec::new();
     let mut heading_buf: Option<(HeadingLevel, Vec<Event>)> = None;
     let mut code_buf: Option<(String, String)> = None;
@@ -388,6 +388,11 @@ pub fn render_with_text(
     // after the cleaning. An author who types a placeholder only repeats
     // some of this generated HTML.
     let mut generated: Vec<String> = Vec::new();
+    // Task-list items: the checkbox gets a `<label>` around the item's own
+    // text (up to its first block: a nested list, the paragraph's end), so
+    // a screen reader says what the box is for and a tap on the text ticks it.
+    let mut tasks = 0usize;
+    let mut label_open = false;
 
     for event in Parser::new_ext(body, options()) {
         let event = match event {
@@ -438,7 +443,44 @@ pub fn render_with_text(
             }
             continue;
         }
+        if label_open && ends_task_label(&event) {
+            events.push(Event::Html(CowStr::from("</label>")));
+            label_open = false;
+        }
         match event {
+            Event::TaskListMarker(done) => {
+                tasks += 1;
+                let checked = if done { " checked" } else { "" };
+                events.push(Event::Html(CowStr::from(format!(
+                    "<input type=\"checkbox\" class=\"task\" id=\"task-item-{tasks}\"{checked}><label for=\"task-item-{tasks}\">"
+                ))));
+                label_open = true;
+            }
+            // A table scrolls sideways inside its own box on a narrow screen;
+            // the box takes the keyboard focus (and says what it holds) so the
+            // hidden columns can be reached without a mouse.
+            Event::Start(Tag::Table(_)) => {
+                let under = heading_index
+                    .checked_sub(1)
+                    .and_then(|i| ctx.headings.get(i))
+                    .map(|h| format!("Table: {}", h.text))
+                    .unwrap_or_else(|| "Table".to_string());
+                let open = format!(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+                    highlight::escape_html(&under)
+                );
+                push_generated(&mut events, &mut generated, ctx.sanitize, open);
+                events.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                push_generated(
+                    &mut events,
+                    &mut generated,
+                    ctx.sanitize,
+                    "</div>".to_string(),
+                );
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
                     CodeBlockKind::Fenced(info) => info.to_string(),
@@ -470,6 +512,9 @@ pub fn render_with_text(
             },
         }
     }
+    if label_open {
+        events.push(Event::Html(CowStr::from("</label>")));
+    }
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
     if !ctx.sanitize {
         return out;
@@ -481,6 +526,40 @@ pub fn render_with_text(
     clean
 }
 
+/// Where a task item's label ends: at the first block inside or after its text.
+fn ends_task_label(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::End(TagEnd::Paragraph | TagEnd::Item)
+            | Event::Start(
+                Tag::List(_)
+                    | Tag::Paragraph
+                    | Tag::BlockQuote(_)
+                    | Tag::CodeBlock(_)
+                    | Tag::Table(_)
+                    | Tag::HtmlBlock
+            )
+            | Event::Rule
+    )
+}
+
+/// Add HTML of our own to the page: as is, or (when the author's HTML is
+/// cleaned) as a placeholder put back after the cleaning.
+fn push_generated(
+    events: &mut Vec<Event>,
+    generated: &mut Vec<String>,
+    sanitize: bool,
+    html: String,
+) {
+    if sanitize {
+        let mark = placeholder(generated.len());
+        generated.push(html);
+        events.push(Event::Html(CowStr::from(mark)));
+    } else {
+        events.push(Event::Html(CowStr::from(html)));
+    }
+}
+
 /// Stands for generated block `i` while the author's HTML is cleaned:
 /// private-use characters, which ammonia keeps as text.
 fn placeholder(i: usize) -> String {
@@ -490,7 +569,7 @@ fn placeholder(i: usize) -> String {
 /// Clean rendered Markdown with ammonia (`raw_html: sanitize`): what
 /// runbooks need stays — ammonia's default tags (`<details>`, `<summary>`,
 /// `<kbd>`, tables, lists, images, ...), heading ids and their anchor links,
-/// footnotes, task-list checkboxes (disabled), table alignment, `class` —
+/// footnotes, task-list checkboxes with their labels, table alignment, `class` —
 /// and everything else goes: `<script>`, `<style>`, `<iframe>`, forms, event
 /// handlers (`onerror=`), `style` beyond `text-align`, and URLs whose scheme
 /// is not http, https, mailto, tel or relative (so no `javascript:`,
@@ -499,14 +578,14 @@ pub fn sanitize(html: &str) -> String {
     static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         let mut b = ammonia::Builder::default();
         b.add_generic_attributes(["class", "id"])
-            .add_tags(["input"])
+            .add_tags(["input", "label"])
+            .add_tag_attributes("label", ["for"])
             .add_tag_attributes("a", ["aria-label"])
             .add_tag_attributes("details", ["open"])
             // `type` only as `checkbox` (an allowed value, not an allowed
             // attribute, which would take any value).
-            .add_tag_attributes("input", ["checked", "disabled"])
+            .add_tag_attributes("input", ["checked"])
             .add_tag_attribute_values("input", "type", ["checkbox"])
-            .set_tag_attribute_value("input", "disabled", "")
             .add_tag_attributes("th", ["style"])
             .add_tag_attributes("td", ["style"])
             .filter_style_properties(HashSet::from(["text-align"]))
@@ -527,6 +606,17 @@ fn collect_text(sink: &mut SectionText, event: &Event, in_heading: bool) {
     }
     match event {
         Event::End(TagEnd::Heading(_)) => sink.push(String::new()),
+        // The end of a link or emphasis is no word break: "a [post-mortem](x). The"
+        // reads "post-mortem. The", not "post-mortem . The".
+        Event::End(
+            TagEnd::Link
+            | TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript,
+        ) => {}
         _ if in_heading => {}
         Event::Text(t) | Event::Code(t) => {
             if let Some(section) = sink.last_mut() {
@@ -705,6 +795,26 @@ mod tests {
     }
 
     #[test]
+    fn search_text_has_no_space_before_punctuation_after_a_link() {
+        let body = "Write a [post-mortem](x.md). The *owner*, then **you**.\n";
+        let s = scan(body, 0);
+        let keep = |_: &str| None;
+        let none = |_: &str, _: &str| None;
+        let mut text = SectionText::new();
+        render_with_text(
+            body,
+            &RenderContext {
+                headings: &s.headings,
+                rewrite_link: &keep,
+                render_fenced: &none,
+                sanitize: false,
+            },
+            Some(&mut text),
+        );
+        assert_eq!(text[0].trim(), "Write a post-mortem. The owner, then you.");
+    }
+
+    #[test]
     fn sanitizing_keeps_what_runbooks_need() {
         let none = |_: &str, _: &str| None;
         let body = "## Steps\n\n\
@@ -725,8 +835,11 @@ mod tests {
             "style=\"text-align:center\"",
             "class=\"footnote-reference\"",
             "class=\"footnote-definition\"",
-            "<button class=\"copy\" type=\"button\" aria-label=\"Copy commands\">Copy</button>",
-            "<pre class=\"code\" data-lang=\"sh\">",
+            "<button class=\"copy\" type=\"button\" aria-label=\"Copy all commands\">Copy all</button>",
+            "<pre class=\"code\" data-lang=\"sh\" tabindex=\"0\" role=\"region\" aria-label=\"Code, sh\">",
+            "<input type=\"checkbox\" class=\"task\" id=\"task-item-1\" checked=\"\"><label for=\"task-item-1\">done</label>",
+            "<label for=\"task-item-2\">todo</label>",
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table: Steps\"><table>",
             "href=\"../x/\"",
             "href=\"https://example.com/a?b=c\"",
             "href=\"mailto:a@example.com\"",

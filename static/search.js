@@ -119,6 +119,13 @@
     }
     return out;
   }
+  function pathTails(whole) {
+    var out = [];
+    for (var j = 1; j < whole.length; j++) {
+      if (whole[j] === "/" && whole.slice(j + 1).indexOf("/") >= 0) out.push(whole.slice(j));
+    }
+    return out;
+  }
   // The indexed tokens of a text, as src/search/tokenize.rs emits them.
   S.tokenize = function (text) {
     var out = [];
@@ -129,7 +136,11 @@
         return;
       }
       var n = len(r.whole);
-      if (n >= 2 && n <= 64) out.push(r.whole);
+      if (n >= 2 && n <= 64) {
+        out.push(r.whole);
+        // Its path tails, as src/search/tokenize.rs: `8080/health/ready` is found as `/health/ready`.
+        pathTails(r.whole).forEach(function (t) { out.push(t); });
+      }
       r.parts.forEach(function (p) { var w = word(p); if (w) out.push(w); });
     });
     return out;
@@ -176,14 +187,41 @@
     }
     return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
-  // Keys of the shards that may hold a word one typo away from `w` (same first letter).
+  // Whether `a` and `b` are at most `max` edits apart (insert, delete,
+  // replace, swap of neighbours): a banded Damerau-Levenshtein.
+  function withinEdits(a, b, max) {
+    if (max <= 1) return withinOne(a, b);
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > max) return false;
+    var prev2 = null, prev = [], cur;
+    for (var j = 0; j <= lb; j++) prev.push(j);
+    for (var i = 1; i <= la; i++) {
+      cur = [i];
+      var low = i;
+      for (j = 1; j <= lb; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur.push(v);
+        if (v < low) low = v;
+      }
+      if (low > max) return false;
+      prev2 = prev;
+      prev = cur;
+    }
+    return prev[lb] <= max;
+  }
+  // Typos forgiven in a word: one from five letters, two from eight.
+  function typosFor(w) { var n = len(w); return n >= 8 ? 2 : n >= 5 ? 1 : 0; }
+  // Keys of the shards that may hold a word within its typos of `w` (same first letter).
   function typoKeys(w) {
+    var max = typosFor(w);
     return keys.filter(function (k) {
       if (k === "") return true;
       if (k[0] !== w[0]) return false;
-      for (var n = k.length - 1; n <= k.length + 1; n++) if (withinOne(k, w.slice(0, n))) return true;
+      for (var n = k.length - max; n <= k.length + max; n++) if (n > 0 && withinEdits(k, w.slice(0, n), max)) return true;
       return false;
-    }).slice(-6);
+    }).slice(-10);
   }
   function termsOf(key) {
     if (!sorted[key]) sorted[key] = Object.keys(shards[key] || {}).sort();
@@ -258,6 +296,7 @@
         out.push({ words: [w], prefix: last ? l : null, raw: l, optional: !w });
       } else {
         out.push({ compound: r.whole, prefix: last ? r.whole : null, raw: r.whole,
+          slashed: r.whole.indexOf("/") > 0 ? "/" + r.whole : null,
           words: r.parts.map(word).filter(Boolean), last: last, lastPart: r.parts[r.parts.length - 1].toLowerCase() });
       }
     });
@@ -268,6 +307,7 @@
     clauses.forEach(function (c) {
       if (c.compound && !c.split) {
         need.push(keyOf(c.compound));
+        if (c.slashed) need.push(keyOf(c.slashed));
         if (c.prefix) need = need.concat(prefixKeys(c.prefix));
         return;
       }
@@ -293,6 +333,8 @@
     var add = function (e, weight) { if (e) alts.push({ entry: e, weight: weight }); };
     if (c.compound && !c.split) {
       add(entry(c.compound), 1.1);
+      // `health/ready` is also the tail `/health/ready` of `localhost:8080/health/ready`.
+      if (c.slashed) add(entry(c.slashed), 1.1);
       if (c.prefix) prefixMatches(c.prefix, c.compound).forEach(function (e) { add(e, PREFIX); });
       if (!alts.length) c.split = true; // not in the index whole: match its parts
       else return alts;
@@ -303,13 +345,26 @@
     }
     var w = c.words[0];
     add(w && entry(w), 1);
+    var exact = alts.length > 0;
     if (c.prefix) prefixMatches(c.prefix, w).forEach(function (e) { add(e, PREFIX); });
-    if (!alts.length && w && len(w) >= 5 && c.typoLoaded) {
+    // Typos too when the word itself is not in the index, even if it begins
+    // a longer one (`postgress` begins `postgresslowqueries`).
+    if (!exact && w && typosFor(w) && c.typoLoaded) {
+      // The closest words first: those one typo away; two only when none is.
+      // A compound counts without its joiners (`dedletter` finds `dead-letter`).
+      var near = [], far = [];
       typoKeys(w).forEach(function (k) {
-        termsOf(k).forEach(function (t) { if (t[0] === w[0] && withinOne(t, w)) add(entry(t), TYPO); });
+        termsOf(k).forEach(function (t) {
+          if (t[0] !== w[0]) return;
+          var bare = /[-_.\/]/.test(t) ? t.replace(/[-_.\/]+/g, "") : null;
+          if (withinOne(t, w) || (bare && withinOne(bare, w))) near.push(t);
+          else if (typosFor(w) > 1 && (withinEdits(t, w, 2) || (bare && withinEdits(bare, w, 2)))) far.push(t);
+        });
       });
+      near.forEach(function (t) { add(entry(t), TYPO); });
+      if (!near.length) far.forEach(function (t) { add(entry(t), TYPO * 0.8); });
     }
-    if (!alts.length && w && len(w) >= 5) c.typo = w;
+    if (!exact && w && typosFor(w)) c.typo = w;
     return alts;
   }
   // A compound not found whole becomes one clause per part.
@@ -439,11 +494,19 @@
         return fetchAll(more.slice(0, 6).map(function (id) { return "search/x/" + id + ".js"; }), gate)
           .then(function () { return resolve(true); });
       }
-      var perPageCount = {}, shown = [];
+      // At most two sections of a page among the first five, then `perPage`.
+      var perPageCount = {}, shown = [], held = [];
       for (var i = 0; i < results.length && shown.length < limit; i++) {
         var r = results[i];
-        perPageCount[r.page] = (perPageCount[r.page] || 0) + 1;
-        if (perPageCount[r.page] <= perPage) shown.push(r);
+        var n = (perPageCount[r.page] || 0) + 1;
+        if (shown.length < 5 && n > Math.min(2, perPage)) { held.push(r); continue; }
+        perPageCount[r.page] = n;
+        if (n <= perPage) shown.push(r);
+        while (shown.length >= 5 && held.length && shown.length < limit) {
+          var h = held.shift();
+          perPageCount[h.page] = (perPageCount[h.page] || 0) + 1;
+          if (perPageCount[h.page] <= perPage) shown.push(h);
+        }
       }
       var words = [];
       live.forEach(function (c) {

@@ -15,6 +15,8 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The browser test files, each with its `#[test]` below.
 const TEST_FILES: &[&str] = &[
+    "a11y.test.mjs",
+    "layout.test.mjs",
     "pages.test.mjs",
     "search.test.mjs",
     "serve.test.mjs",
@@ -45,7 +47,10 @@ fn setup() -> Result<(), String> {
                 ));
             }
             let dir = browser_dir();
-            if !dir.join("node_modules/playwright-core").exists() {
+            let installed = ["playwright-core", "axe-core"]
+                .iter()
+                .all(|package| dir.join("node_modules").join(package).exists());
+            if !installed {
                 let out = Command::new("npm")
                     .args(["ci", "--no-audit", "--no-fund"])
                     .current_dir(&dir)
@@ -94,6 +99,16 @@ fn run_browser_test(file: &str) {
         "browser test {file} failed ({}):\n{stdout}{stderr}",
         out.status
     );
+}
+
+#[test]
+fn a11y() {
+    run_browser_test("a11y.test.mjs");
+}
+
+#[test]
+fn layout() {
+    run_browser_test("layout.test.mjs");
 }
 
 #[test]

@@ -232,6 +232,21 @@ fn technical_tokens_are_indexed_whole_and_in_parts() {
 }
 
 #[test]
+fn a_path_inside_a_url_is_indexed_as_its_own_path() {
+    let site = fixture_site();
+    site.file(
+        "content/guides/probe.md",
+        "# Probe\n\n## Readiness\n\nRun `curl -fsS http://localhost:8080/health/ready`.\n",
+    );
+    let built = build(&site);
+    // The run is `8080/health/ready`; a reader types `/health/ready`
+    // (search.js also tries `health/ready` as `/health/ready`).
+    for term in ["8080/health/ready", "/health/ready", "health", "ready"] {
+        assert!(!built.postings(term).is_empty(), "{term}");
+    }
+}
+
+#[test]
 fn an_alarm_lands_on_the_section_its_runbook_link_names() {
     let site = fixture_site();
     let built = build(&site);

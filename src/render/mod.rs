@@ -103,6 +103,34 @@ pub struct Renderer<'a> {
 /// template that escapes the body does not show the marker as it is.
 const BODY_MARKER: &str = "\u{1}<opswiki-body>\u{1}";
 
+/// Stands for the body's leading `<h1>` in layouts that show the title
+/// apart from the rest of the body (`{{ title_html | safe }}`, before the
+/// page's facts, so a phone shows the title first). A layout without it
+/// gets the whole body at [`BODY_MARKER`].
+const TITLE_MARKER: &str = "\u{1}<opswiki-title>\u{1}";
+
+/// The body's leading `<h1>…</h1>` and the rest, if it starts with one.
+fn split_title(body: &str) -> Option<(&str, &str)> {
+    let rest = body.strip_prefix("<h1")?;
+    let end = rest.find("</h1>")? + "<h1".len() + "</h1>".len();
+    Some(body.split_at(end))
+}
+
+/// The path of the site's root on its host: that of `base_url`
+/// (`https://host/wiki/` gives `/wiki/`), or `/` without one.
+fn site_base_path(base_url: Option<&str>) -> String {
+    let path = base_url
+        .and_then(|url| url.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+        .unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
 /// The navigation bar's entries for `site`.
 fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut nav = vec![("Runbooks", "runbooks/index.html", "runbooks")];
@@ -124,8 +152,24 @@ fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
         nav.push(("Actions", crate::status::ACTIONS_PATH, "actions"));
     }
     nav.push(("Status", crate::status::STATUS_PATH, "status"));
+    // The page an on-call engineer needs first when nothing else fits.
+    if site.pages.iter().any(|p| p.id == INCIDENT_RESPONSE_ID) {
+        nav.insert(
+            1,
+            (
+                "Incident Response",
+                INCIDENT_RESPONSE_PATH,
+                INCIDENT_RESPONSE_ID,
+            ),
+        );
+    }
     nav
 }
+
+/// A page with this id (content/incident-response.md) gets a place in the
+/// navigation bar, right after the runbooks.
+const INCIDENT_RESPONSE_ID: &str = "incident-response";
+const INCIDENT_RESPONSE_PATH: &str = "incident-response/index.html";
 
 impl<'a> Renderer<'a> {
     /// A renderer from templates and coverage computed earlier: `serve`
@@ -193,6 +237,9 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         ctx.insert("nav", &nav);
+        // The day of the build (the date staleness counts from), so a reader
+        // can tell how old a printed or saved copy is.
+        ctx.insert("build_date", &self.today.to_string());
         ctx
     }
 
@@ -252,6 +299,7 @@ impl<'a> Renderer<'a> {
             PageKind::Runbook => "runbooks",
             PageKind::Postmortem => "postmortems",
             PageKind::Report => "reports",
+            PageKind::Page if page.id == INCIDENT_RESPONSE_ID => INCIDENT_RESPONSE_ID,
             PageKind::Page => "",
         };
         let mut ctx = self.base_context(&out_path, section, &page.title);
@@ -259,6 +307,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("page", &self.view(page, &root));
         let body = self.body_html(page);
         ctx.insert("content", BODY_MARKER);
+        ctx.insert("title_html", TITLE_MARKER);
         let toc: Vec<TocEntry> = page
             .scan
             .headings
@@ -301,16 +350,30 @@ impl<'a> Renderer<'a> {
         // The layout shows the body once and unchanged (`{{ content | safe }}`,
         // as the built-in templates do): splice it in. A site's own template
         // may filter or repeat it; then render again with the real body.
+        let titled = match (layout.matches(TITLE_MARKER).count(), split_title(&body)) {
+            (1, Some((title, rest))) => Some((title, rest)),
+            _ => None,
+        };
         let html = match layout.split_once(BODY_MARKER) {
             Some((head, tail)) if !tail.contains(BODY_MARKER) => {
                 let mut html = String::with_capacity(head.len() + body.len() + tail.len());
-                html.push_str(head);
-                html.push_str(&body);
-                html.push_str(tail);
+                match titled {
+                    Some((title, rest)) => {
+                        html.push_str(&head.replacen(TITLE_MARKER, title, 1));
+                        html.push_str(rest);
+                        html.push_str(&tail.replacen(TITLE_MARKER, title, 1));
+                    }
+                    None => {
+                        html.push_str(&head.replace(TITLE_MARKER, ""));
+                        html.push_str(&body);
+                        html.push_str(&tail.replace(TITLE_MARKER, ""));
+                    }
+                }
                 html
             }
             _ => {
                 ctx.insert("content", &body);
+                ctx.insert("title_html", "");
                 render(&ctx)?
             }
         };
@@ -402,7 +465,11 @@ impl<'a> Renderer<'a> {
         // The 404 page is served for any depth: its links must be absolute
         // from the server root, which is unknown, so it links home relatively
         // and relies on the server to serve it at the root.
-        let ctx = self.base_context("404.html", "", "Page not found");
+        let mut ctx = self.base_context("404.html", "", "Page not found");
+        ctx.insert(
+            "base_path",
+            &site_base_path(self.site.config.base_url.as_deref()),
+        );
         let html = self
             .tera
             .render("404.html", &ctx)
@@ -572,4 +639,30 @@ fn copy_sources(site: &Site, staging: &Staging) -> Result<()> {
         .par_iter()
         .try_for_each(|(rel, abs)| staging.copy(&format!("static/{rel}"), abs))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_404_page_takes_its_root_from_base_url() {
+        assert_eq!(site_base_path(None), "/");
+        assert_eq!(site_base_path(Some("https://wiki.example.com/")), "/");
+        assert_eq!(site_base_path(Some("https://wiki.example.com")), "/");
+        assert_eq!(
+            site_base_path(Some("https://h.example.com/ops/wiki/")),
+            "/ops/wiki/"
+        );
+        assert_eq!(site_base_path(Some("https://h.example.com/ops")), "/ops/");
+    }
+
+    #[test]
+    fn the_leading_title_is_split_from_the_body() {
+        assert_eq!(
+            split_title("<h1 id=\"t\">T</h1>\n<p>x</p>"),
+            Some(("<h1 id=\"t\">T</h1>", "\n<p>x</p>"))
+        );
+        assert_eq!(split_title("<p>x</p><h1>T</h1>"), None);
+    }
 }

@@ -373,7 +373,7 @@ impl<'a> Renderer<'a> {
             .map(|tree| self.summary(tree, &root))
             .collect();
         summaries.sort_by_key(|s| s.title.to_lowercase());
-        let mut ctx = self.base_context(&out_path, "trees", "Triage");
+        let mut ctx = self.base_context(&out_path, "trees", "Triage trees");
         ctx.insert("trees", &summaries);
         let html = self
             .tera

@@ -261,7 +261,14 @@ fn page_terms(page: &IndexPage, dictionary: &Dictionary, worker: &mut Worker) ->
                 terms.add_text(meta, class::META, class::META);
             }
         }
-        terms.add_text(&section.heading, class::HEADING, class::HEADING);
+        // The catalogue's row of an alarm that has a runbook is named by its
+        // heading, weighted as text: the runbook's section ranks first.
+        let heading = if page.kind == "alarm" && section.alarms.is_empty() {
+            class::BODY
+        } else {
+            class::HEADING
+        };
+        terms.add_text(&section.heading, heading, heading);
         terms.add_text(&section.text, class::BODY, class::BODY);
         for alarm in &section.alarms {
             terms.add_text(&alarm.name, class::ALARM, class::META);

@@ -165,8 +165,16 @@ fn alarm_about(alarm: &crate::alarms::Alarm) -> String {
     .join(" ")
 }
 
-/// The index's view of the site: every page, then (if some alarm reaches no
-/// page) the alarm catalogue with one section per such alarm.
+/// Sections of one index page of the alarm catalogue: search.js reads a
+/// section number as at most 4095 (`SEC`), so a big catalogue is indexed
+/// as several pages with the same URL.
+const CATALOGUE_SECTIONS: usize = 4000;
+
+/// The index's view of the site: every page, then the alarm catalogue with
+/// one section per alarm name (landing on its anchor). An alarm whose link
+/// reaches a page is indexed there as an alarm (ranked first when its name
+/// is pasted) and in the catalogue by its heading (ranked after the page);
+/// one that reaches no page is indexed in the catalogue as an alarm.
 pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexPage> {
     let mut by_page: Vec<Option<SectionText>> =
         site.pages.iter().map(|p| texts.remove(&p.id)).collect();
@@ -223,6 +231,14 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
         };
         match target {
             Some((p, anchor)) => {
+                if in_catalogue.insert(&alarm.name) {
+                    catalogue.sections.push(IndexSection {
+                        heading: alarm.name.clone(),
+                        anchor: alarm.anchor(),
+                        text: clean(&entry.about),
+                        alarms: Vec::new(),
+                    });
+                }
                 let s = section_of(&pages[p].sections, anchor.as_deref());
                 let ip = &mut pages[p];
                 if let Some(service) = &alarm.service
@@ -237,6 +253,17 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
             }
             None => {
                 if !in_catalogue.insert(&alarm.name) {
+                    // Listed already (reached through another of its
+                    // definitions, or unreached twice): at most its alarm entry.
+                    if let Some(section) = catalogue
+                        .sections
+                        .iter_mut()
+                        .rev()
+                        .find(|s| s.heading == alarm.name)
+                        && section.alarms.is_empty()
+                    {
+                        section.alarms.push(entry);
+                    }
                     continue;
                 }
                 catalogue.sections.push(IndexSection {
@@ -263,8 +290,14 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
     // Runbooks first: equal scores rank in this order, and the postings a
     // long list keeps in its shard are the first ones.
     pages.sort_by_key(|p| kind_rank(&p.kind));
-    if catalogue.sections.len() > 1 {
-        pages.push(catalogue);
+    let all = std::mem::take(&mut catalogue.sections);
+    let mut sections = all.into_iter().skip(1).peekable();
+    catalogue.sections.push(IndexSection::default());
+    while sections.peek().is_some() {
+        let mut part = catalogue.clone();
+        part.sections
+            .extend(sections.by_ref().take(CATALOGUE_SECTIONS));
+        pages.push(part);
     }
     pages
 }

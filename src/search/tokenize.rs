@@ -307,6 +307,17 @@ pub fn tokenize(text: &str, mut emit: impl FnMut(&str, Piece)) {
         }
         if (MIN_LEN..=MAX_COMPOUND).contains(&lower_into(run, &mut buf)) {
             emit(&buf, Piece::Compound);
+            // A path inside a longer run (`localhost:8080/health/ready` gives
+            // the run `8080/health/ready`) is found by its own path too:
+            // every tail from a `/` that still holds another `/`.
+            if run.contains('/') {
+                let whole = buf.clone();
+                for (j, c) in whole.char_indices() {
+                    if j > 0 && c == '/' && whole[j + 1..].contains('/') {
+                        emit(&whole[j..], Piece::Compound);
+                    }
+                }
+            }
         }
         for &(s, e) in &parts {
             if normalize_into(&run[s..e], &mut buf) {
@@ -395,6 +406,18 @@ mod tests {
         assert_eq!(
             terms("resource=/api/orders."),
             vec!["resource", "/api/orders", "api", "order"]
+        );
+        assert_eq!(
+            terms("curl localhost:8080/health/ready"),
+            vec![
+                "curl",
+                "localhost",
+                "8080/health/ready",
+                "/health/ready",
+                "8080",
+                "health",
+                "ready"
+            ]
         );
         assert_eq!(
             terms("https://api.example.com/health"),

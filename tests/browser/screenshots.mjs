@@ -7,17 +7,15 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
+import { PAGE_KINDS } from "./kinds.mjs";
 import { buildSite, launch, siteUrl } from "./lib.mjs";
 
 const out = process.argv[2] || "/tmp/shots";
 mkdirSync(out, { recursive: true });
 
-const PAGES = {
-  home: "index.html",
-  runbooks: "runbooks/index.html",
-  runbook: "runbooks/api-error-rate-spike/index.html",
-  release: "runbooks/release/index.html",
-};
+// Every page kind, or those named in $PAGES (comma-separated names from kinds.mjs).
+const wanted = process.env.PAGES ? process.env.PAGES.split(",") : Object.keys(PAGE_KINDS);
+const PAGES = Object.fromEntries(wanted.map((name) => [name.replace(/[^a-z0-9]+/gi, "-"), PAGE_KINDS[name].path]));
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 900 } },
   mobile: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 },
@@ -42,11 +40,12 @@ try {
   }
   const context = await browser.newContext();
   const page = await context.newPage();
-  for (const name of ["runbook", "release"]) {
+  for (const name of Object.keys(PAGES)) {
     await page.goto(siteUrl(site, PAGES[name]));
     await page.emulateMedia({ media: "print" });
     const file = join(out, `${name}-print.pdf`);
-    await page.pdf({ path: file, format: "A4", printBackground: true });
+    // Background graphics off, as browsers print by default.
+    await page.pdf({ path: file, format: "A4", printBackground: false });
     console.log(file);
   }
   await context.close();

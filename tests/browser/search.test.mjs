@@ -133,6 +133,8 @@ const CASES = [
   { what: "a word with a typo", query: "degradaton", title: "DB Performance Degradation", path: "runbooks/db-performance-degradation/index.html", hash: "" },
   { what: "a filtered query", query: "kind:postmortem redis", title: "Orders API 5xx spike during a Redis failover", kind: "post-mortem", path: "postmortems/2026-10-21-orders-api-5xx-spike/index.html" },
   { what: "an error string", query: "TimeoutError", kind: "report" },
+  { what: "a long word with two typos, a compound without its hyphen", query: "dedletter", title: "DLQ Messages Accumulating", path: "runbooks/dlq-messages-accumulating/index.html", hash: "" },
+  { what: "a long word with a typo that begins an alarm name", query: "postgress", title: "DB Performance Degradation" },
 ];
 
 async function checkCases(check, page, label, urlOf) {
@@ -177,6 +179,65 @@ await suite("search", async ({ check, page }) => {
   } finally {
     server.stop();
   }
+
+  // The results of `query` from the search API, on the results page of `site`.
+  async function apiResults(p, site, query, limit = 5) {
+    await p.goto(siteUrl(site, "search.html"));
+    return p.evaluate(([q, n]) => window.OpswikiSearch.search(q, { limit: n, perPage: 3 }).then((out) => out ? out.results.map((r) => ({ title: r.title, href: r.href, kind: r.kind })) : []), [query, limit]);
+  }
+
+  await check("a path finds every page that has it inside a longer URL, with or without the leading slash", async () => {
+    const p = await page();
+    for (const query of ["/health/ready", "health/ready"]) {
+      const results = await apiResults(p, site, query, 10);
+      const found = results.map((r) => r.title);
+      assert.equal(results[0].href, `${RUNBOOK}#diagnosis-steps`, `first result for ${query}`);
+      for (const title of ["API Error Rate Spike", "Service Outage", "Orders API 5xx spike during a Redis failover"]) {
+        assert.includes(found, title, `results for ${query}`);
+      }
+    }
+  });
+
+  await check("long words forgive two typos, short words one, and none under five letters", async () => {
+    const p = await page();
+    const fixture = buildSite({
+      files: {
+        "opswiki.yaml": "title: Typos\n",
+        "content/notes.md": "---\ntitle: Cluster notes\n---\n\n## Nodes\n\nKubernetes nodes drain before an upgrade.\n\n## Queues\n\nThe worker reads the queue.\n",
+      },
+    });
+    const first = async (q) => (await apiResults(p, fixture, q))[0]?.title;
+    assert.equal(await first("kubernets"), "Cluster notes", "kubernets (one typo)");
+    assert.equal(await first("kubrenetse"), "Cluster notes", "kubrenetse (two typos, a long word)");
+    assert.equal(await first("wroker"), "Cluster notes", "wroker (one typo, six letters)");
+    assert.equal(await first("qeuue"), "Cluster notes", "qeuue (one typo, five letters)");
+    assert.equal(await first("qeuuue"), undefined, "qeuuue: two typos in a short word find nothing");
+  });
+
+  await check("alarms are results of their own, landing on their row of the catalogue", async () => {
+    const p = await page();
+    const found = await apiResults(p, site, "orders-api-p99-latency-high");
+    const alarm = found.find((r) => r.kind === "alarm");
+    assert(alarm, `an alarm among ${JSON.stringify(found)}`);
+    assert.equal(alarm.href, "alarms/index.html#orders-api-p99-latency-high", "the alarm result's link");
+    // Its runbook's section still comes first for a pasted name.
+    assert.notEqual(found[0].kind, "alarm", "the first result for an alarm name");
+    const only = await apiResults(p, site, "kind:alarm latency", 10);
+    assert(only.length >= 2 && only.every((r) => r.kind === "alarm"), `kind:alarm latency: ${JSON.stringify(only)}`);
+    await p.goto(siteUrl(site, "alarms/index.html#orders-api-p99-latency-high"));
+    assert.equal(await p.evaluate(() => document.querySelector(":target")?.id), "orders-api-p99-latency-high", "the catalogue row the link lands on");
+  });
+
+  await check("no page fills more than two of the first five results", async () => {
+    const p = await page();
+    for (const query of ["redis", "orders", "cache", "post-mortem", "database"]) {
+      const top = (await apiResults(p, site, query, 8)).slice(0, 5);
+      const perPage = {};
+      for (const r of top) perPage[r.href.split("#")[0]] = (perPage[r.href.split("#")[0]] || 0) + 1;
+      const most = Math.max(...Object.values(perPage));
+      assert(most <= 2, `${query}: one page has ${most} of the first five results: ${top.map((r) => r.href).join(", ")}`);
+    }
+  });
 
   await check("the header box is a labelled combobox that drives a listbox", async () => {
     const p = await page();
