@@ -273,7 +273,12 @@ fn parse_levels(
             diags.push(d);
             continue;
         };
-        match v.as_str().and_then(Level::from_name) {
+        // YAML 1.1 reads a bare `off` as false.
+        let level = match &v.value {
+            yaml::Value::Bool(false) => Some(Level::Off),
+            _ => v.as_str().and_then(Level::from_name),
+        };
+        match level {
             Some(level) => levels.push((code, level)),
             None => diags.push(invalid(
                 file,

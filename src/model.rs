@@ -124,6 +124,9 @@ pub struct Page {
     pub body_offset: usize,
     pub scan: Scan,
     pub meta: Meta,
+    /// The front matter could not be read: that is its one diagnostic, and
+    /// the field and section checks do not run on top of it.
+    pub front_matter_broken: bool,
 }
 
 impl Page {

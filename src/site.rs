@@ -228,6 +228,7 @@ pub(crate) fn parse_page(
     config: &Config,
 ) -> (Page, Vec<Diagnostic>) {
     let (split, mut diags) = frontmatter::split(file);
+    let front_matter_broken = !diags.is_empty();
     let scan = markdown::scan(&file.text, split.body_offset);
     let folder = file.content_path.split_once('/').map_or("", |(top, _)| top);
     let mut kind = PageKind::from_folder(folder);
@@ -274,6 +275,7 @@ pub(crate) fn parse_page(
         body_offset: split.body_offset,
         scan,
         meta,
+        front_matter_broken,
     };
     (page, diags)
 }

@@ -11,6 +11,12 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
     let Some(rules) = site.config.rules(page.kind) else {
         return;
     };
+    // One mistake, one diagnostic: with front matter that cannot be read,
+    // every field would be "missing" (and, when it never closes, every
+    // section), burying the one error that matters.
+    if page.front_matter_broken {
+        return;
+    }
     let file = site.source(page);
     let top = Span::new(file.display_path.clone(), 1, 1);
     let kind = page.kind.name();

@@ -109,12 +109,98 @@ pub fn assert_fast_path_agrees(text: &str) {
 
 /// [`parse`] without the fast path: all of YAML, and every error.
 fn parse_with_serde(text: &str) -> Result<Node, YamlError> {
-    serde_saphyr::from_str_with_options::<Node>(text, options(text.len())).map_err(to_yaml_error)
+    serde_saphyr::from_str_with_options::<Node>(text, options(text.len()))
+        .map_err(|e| at_unclosed_opener(text, to_yaml_error(e)))
 }
 
 fn parse_multi_with_serde(text: &str) -> Result<Vec<Node>, YamlError> {
     serde_saphyr::from_multiple_with_options::<Node>(text, options(text.len()))
-        .map_err(to_yaml_error)
+        .map_err(|e| at_unclosed_opener(text, to_yaml_error(e)))
+}
+
+/// A parser notices an unclosed `[`, `{` or quote only where the text stops
+/// making sense, often lines later (`tags: [a, b` then `owner: x` fails at
+/// the `:` of the next line). When a bracket or quote opened on an earlier
+/// line is still open where the parser stopped, the error points at it and
+/// says where the parser noticed.
+fn at_unclosed_opener(text: &str, err: YamlError) -> YamlError {
+    match unclosed_opener(text, err.pos) {
+        Some((pos, opener)) if pos.line < err.pos.line => YamlError {
+            message: format!(
+                "`{opener}` opened here is never closed (the YAML parser stopped at line {}, column {}: {})",
+                err.pos.line, err.pos.column, err.message
+            ),
+            pos,
+        },
+        _ => err,
+    }
+}
+
+/// The innermost flow bracket or quote still open at `stop`, by a scan of
+/// the text before it that knows YAML's comments, quotes and flow
+/// collections well enough to find openers (the parser has already said the
+/// text is wrong; this only says where the mistake likely began).
+fn unclosed_opener(text: &str, stop: Pos) -> Option<(Pos, char)> {
+    let mut open: Vec<(Pos, char)> = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let lineno = i as u32 + 1;
+        if lineno > stop.line {
+            break;
+        }
+        let mut prev = None::<char>;
+        let chars: Vec<char> = line.chars().collect();
+        let mut j = 0;
+        while j < chars.len() {
+            let c = chars[j];
+            let column = j as u32 + 1;
+            if lineno == stop.line && column >= stop.column {
+                break;
+            }
+            let pos = Pos {
+                line: lineno,
+                column,
+            };
+            match open.last().map(|(_, q)| *q) {
+                Some('"') => {
+                    if c == '\\' {
+                        j += 1;
+                    } else if c == '"' {
+                        open.pop();
+                    }
+                }
+                Some('\'') => {
+                    if c == '\'' {
+                        if chars.get(j + 1) == Some(&'\'') {
+                            j += 1;
+                        } else {
+                            open.pop();
+                        }
+                    }
+                }
+                inner => {
+                    let in_flow = matches!(inner, Some('[' | '{'));
+                    // Where a value may begin: a quote or bracket there opens
+                    // one; elsewhere it is part of a plain scalar.
+                    let value_start =
+                        matches!(prev, None | Some(':' | '-' | ',' | '[' | '{' | '?'));
+                    match c {
+                        '#' if prev.is_none() || chars[j - 1].is_whitespace() => break,
+                        '"' | '\'' if value_start => open.push((pos, c)),
+                        '[' | '{' if value_start || in_flow => open.push((pos, c)),
+                        ']' | '}' if in_flow => {
+                            open.pop();
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if !c.is_whitespace() {
+                prev = Some(c);
+            }
+            j += 1;
+        }
+    }
+    open.pop()
 }
 
 fn to_yaml_error(err: serde_saphyr::Error) -> YamlError {
@@ -430,6 +516,25 @@ mod tests {
             fast_read >= 50 && fast_read * 2 > texts,
             "{fast_read} of {texts} texts read by the fast path"
         );
+    }
+
+    #[test]
+    fn an_unclosed_bracket_or_quote_is_reported_where_it_opened() {
+        let err = parse("title: Disk full\ntags: [disk, storage\nowner: team-sre\n").unwrap_err();
+        assert_eq!((err.pos.line, err.pos.column), (2, 7), "{}", err.message);
+        assert!(
+            err.message.starts_with("`[` opened here is never closed"),
+            "{}",
+            err.message
+        );
+        let err = parse("a: \"open\nb: c\nd: e\n").unwrap_err();
+        assert_eq!((err.pos.line, err.pos.column), (1, 4), "{}", err.message);
+        // A bracket inside a plain scalar is text, not an opener.
+        let err = parse("a: see [docs\nb: [x\nc: d\n").unwrap_err();
+        assert_eq!((err.pos.line, err.pos.column), (2, 4), "{}", err.message);
+        // An error with nothing left open keeps the parser's position.
+        let err = parse("a: b\n  c: d\n").unwrap_err();
+        assert_eq!(err.pos.line, 2, "{}", err.message);
     }
 
     #[test]
