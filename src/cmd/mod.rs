@@ -36,11 +36,17 @@ pub fn load_check_and_compile(
     common: &CommonArgs,
 ) -> Result<(Site, Vec<Diagnostic>, Option<tera::Tera>)> {
     let timer = StageTimer::from_env();
+    let today = today(common);
+    // The history is read on its own thread while the site loads and parses.
+    let history = crate::git::start(&common.root, today);
     let loaded = crate::load::load(&common.root)?;
     timer.mark("load");
-    let (site, mut diags) = crate::site::parse(loaded);
+    let (mut site, mut diags) = crate::site::parse(loaded);
     timer.mark("parse");
-    let today = today(common);
+    let (history, warning) = history.finish();
+    diags.extend(warning);
+    crate::site::attach_repository(&mut site, history, today, &mut diags);
+    timer.mark("git");
     let options = CheckOptions {
         today,
         deny_external: common.deny_external,

@@ -11,14 +11,18 @@ use crate::diag::{self, Level};
 use crate::status;
 
 pub fn run(args: &StatusArgs) -> ExitCode {
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let history = crate::git::start(&args.root, today);
     let loaded = match crate::load::load(&args.root) {
         Ok(loaded) => loaded,
         Err(err) => return super::cannot_run(err),
     };
-    let (site, mut diags) = crate::site::parse(loaded);
-    let today = args
-        .today
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let (mut site, mut diags) = crate::site::parse(loaded);
+    let (history, warning) = history.finish();
+    diags.extend(warning);
+    crate::site::attach_repository(&mut site, history, today, &mut diags);
     diags.extend(crate::check::run(
         &site,
         &CheckOptions {

@@ -103,8 +103,12 @@ fn generate(
     output: &std::path::Path,
     today: NaiveDate,
 ) -> Result<Option<(Changed, usize, usize)>> {
+    let history = crate::git::start(root, today);
     let loaded = crate::load::load(root)?;
-    let (site, mut diags) = crate::site::parse(loaded);
+    let (mut site, mut diags) = crate::site::parse(loaded);
+    let (history, warning) = history.finish();
+    diags.extend(warning);
+    crate::site::attach_repository(&mut site, history, today, &mut diags);
     let options = CheckOptions {
         today,
         deny_external: false,

@@ -455,12 +455,16 @@ impl Workspace {
 
     /// Read, parse and check the whole site.
     fn load_model(&self) -> Result<Model> {
+        let history = crate::git::start(&self.root, self.check.today);
         let mut loaded = load::load(&self.root)?;
         let load_diags = std::mem::take(&mut loaded.diagnostics);
         let (mut site, parse_diags) = site::parse(loaded);
         // Derive once more to tell cross-file diagnostics from each file's.
-        let derived = site::derive(&mut site);
+        let mut derived = site::derive(&mut site);
         let own = without(parse_diags, &derived);
+        let (history, warning) = history.finish();
+        derived.extend(warning);
+        site::attach_repository(&mut site, history, self.check.today, &mut derived);
         let mut files: HashMap<String, Vec<Diagnostic>> = HashMap::new();
         for d in own {
             files.entry(d.span.file.clone()).or_default().push(d);
@@ -512,6 +516,10 @@ impl Workspace {
         let display = site.sources[source].display_path.clone();
         let (page, parse_diags) = site::parse_page(source, &site.sources[source], &site.config);
         site.pages[index] = page;
+        // A page saved while serving differs from what was committed.
+        if let Some(change) = site.repo.changes.get_mut(index).filter(|_| site.repo.git) {
+            *change = Some(crate::git::uncommitted(check_options.today));
+        }
         model.diags.files.insert(display.clone(), parse_diags);
         let page = &site.pages[index];
         dirty.pages.insert(page.id.clone());
