@@ -248,7 +248,8 @@ impl Config {
                          `sanitize` (clean it down to safe tags and attributes)",
                     )),
                 },
-                "git" => match value.as_str() {
+                // YAML reads a bare `on`/`off` as true/false.
+                "git" => match value.as_text().as_deref() {
                     Some("on" | "true" | "yes") => config.git = true,
                     Some("off" | "false" | "no") => config.git = false,
                     _ => diags.push(invalid(
@@ -286,10 +287,10 @@ impl Config {
                         "expected an http(s) URL template with `{path}` (and `{branch}`, `{repo}`, `{commit}`)",
                     )),
                 },
-                "last_updated_not_bumped" => match value.as_str() {
+                "last_updated_not_bumped" => match value.as_text().as_deref() {
                     Some("warning") => config.not_bumped = Some(crate::diag::Level::Warning),
                     Some("error") => config.not_bumped = Some(crate::diag::Level::Error),
-                    Some("off") => config.not_bumped = None,
+                    Some("off" | "false") => config.not_bumped = None,
                     _ => diags.push(invalid(
                         file,
                         value,

@@ -196,8 +196,16 @@ pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
     });
     history.git_dir = Some(repo.git_dir().to_path_buf());
     let mut walk = Walk::new(&repo, head, &content_prefix)?;
-    let cache_path = repo.git_dir().join("opswiki").join("last-changes");
-    let cache = Cache::read(&cache_path, &history.root_in_repo);
+    // A linked worktree's git folder lives in another checkout's: the
+    // cache is kept only in a repository's own `.git`.
+    let own_git_dir = repo.git_dir().starts_with(&workdir)
+        || repo
+            .workdir()
+            .is_some_and(|w| repo.git_dir().starts_with(w));
+    let cache_path = own_git_dir.then(|| repo.git_dir().join("opswiki").join("last-changes"));
+    let cache = cache_path
+        .as_deref()
+        .and_then(|p| Cache::read(p, &history.root_in_repo));
     let skip = history.root_in_repo.len() + CONTENT_DIR.len() + 1;
     let mut walked = true;
     match cache {
@@ -208,8 +216,10 @@ pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
         // Walk what is new since, then take the rest from the cache; a
         // cache that does not fit (a rewritten history) is dropped.
         Some(cache) => {
-            walk.run(&mut history, Some(cache.head))?;
-            if !walk.take_cached(&cache, skip, &mut history) {
+            // A cached commit gone (a rewritten, collected history) is an
+            // error for the walk: start again without the cache then.
+            let walked_since = walk.run(&mut history, Some(cache.head));
+            if walked_since.is_err() || !walk.take_cached(&cache, skip, &mut history) {
                 history.changes.clear();
                 let mut again = Walk::new(&repo, head, &content_prefix)?;
                 again.run(&mut history, None)?;
@@ -218,8 +228,8 @@ pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
         }
         None => walk.run(&mut history, None)?,
     }
-    if walked {
-        Cache::write(&cache_path, &history.root_in_repo, head, &history.changes);
+    if walked && let Some(path) = &cache_path {
+        Cache::write(path, &history.root_in_repo, head, &history.changes);
     }
     let head_blobs = std::mem::take(&mut walk.head_blobs);
     mark_uncommitted(

@@ -81,6 +81,14 @@ impl Site {
             .filter(move |(_, p)| p.kind == kind)
     }
 
+    /// A page's index in `pages`, from a reference into it.
+    pub fn index_of(&self, page: &Page) -> Option<usize> {
+        let size = std::mem::size_of::<Page>().max(1);
+        let start = self.pages.as_ptr() as usize;
+        let at = page as *const Page as usize;
+        (at >= start && at < start + self.pages.len() * size).then(|| (at - start) / size)
+    }
+
     /// The page's last change in git, when the history was read.
     pub fn change(&self, page_index: usize) -> Option<&crate::git::Change> {
         self.repo.changes.get(page_index)?.as_ref()
