@@ -147,6 +147,11 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Report only findings in files that differ from git revision REF
+    /// (a branch, tag or commit), uncommitted edits included; links still
+    /// resolve against the whole site
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

@@ -779,3 +779,50 @@ impl Pending {
         }
     }
 }
+
+/// Which of `files` (paths from the site root) differ from revision `rev`:
+/// on disk (committed or not) or absent there. For `check --changed-since`.
+pub fn changed_since(
+    root: &Path,
+    rev: &str,
+    files: &[&str],
+) -> Result<std::collections::HashSet<String>, String> {
+    let repo = gix::discover(root).map_err(|_| "the site is not in a git work tree".to_string())?;
+    let workdir = repo
+        .workdir()
+        .ok_or("the repository has no work tree")?
+        .canonicalize()
+        .map_err(|e| e.to_string())?;
+    let root = root.canonicalize().map_err(|e| e.to_string())?;
+    let rel = root.strip_prefix(&workdir).map_err(|e| e.to_string())?;
+    let mut prefix = String::new();
+    for part in rel.components() {
+        prefix.push_str(&part.as_os_str().to_string_lossy());
+        prefix.push('/');
+    }
+    let commit = repo
+        .rev_parse_single(rev)
+        .map_err(|e| format!("not a revision: {e}"))?
+        .object()
+        .map_err(|e| e.to_string())?
+        .peel_to_commit()
+        .map_err(|e| e.to_string())?;
+    let tree = commit.tree().map_err(|e| e.to_string())?;
+    let mut changed = std::collections::HashSet::new();
+    for file in files {
+        // Peeling walks the tree down in place: each lookup on a copy.
+        let then = tree
+            .clone()
+            .peel_to_entry_by_path(format!("{prefix}{file}"))
+            .ok()
+            .flatten()
+            .map(|e| e.object_id());
+        let now = std::fs::read(root.join(file)).ok().and_then(|bytes| {
+            gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &bytes).ok()
+        });
+        if then.is_none() || then != now {
+            changed.insert(file.to_string());
+        }
+    }
+    Ok(changed)
+}

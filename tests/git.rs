@@ -554,3 +554,84 @@ fn the_cache_follows_new_commits_and_rewritten_history() {
     assert!(footer(&page(&out, "runbooks/a")).contains("Third Author"));
     assert!(footer(&page(&out, "runbooks/b")).contains("Third Author"));
 }
+
+#[test]
+fn check_changed_since_reports_only_changed_files() {
+    let repo = Repo::new();
+    let broken = |title: &str, note: &str| {
+        Runbook::new(title)
+            .without_section("Rollback")
+            .section("Symptom", note)
+            .render()
+    };
+    repo.write("opswiki.yaml", "title: Changed\n")
+        .write("content/runbooks/old.md", &broken("Old", "o1"))
+        .write(
+            "content/runbooks/target.md",
+            &Runbook::new("Target").render(),
+        );
+    repo.commit("Base", "2026-11-01T12:00:00Z", "Base Author");
+    repo.git(
+        &["checkout", "-q", "-b", "topic"],
+        "2026-11-02T00:00:00Z",
+        "x",
+    );
+    // Committed on the branch, and one file only edited in the work tree.
+    repo.write(
+        "content/runbooks/new.md",
+        &broken("New", "see [the target](target.md#symptom)"),
+    );
+    repo.commit("Add new", "2026-11-20T12:00:00Z", "Topic Author");
+    repo.write("content/runbooks/target.md", &broken("Target", "edited"));
+
+    let root = repo.root();
+    let all = check_json_at(&root, TODAY);
+    let files = |diags: &[serde_json::Value]| {
+        let mut f: Vec<String> = with_code(diags, "runbook-section-missing")
+            .iter()
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect();
+        f.sort();
+        f
+    };
+    assert_eq!(
+        files(&all),
+        [
+            "content/runbooks/new.md",
+            "content/runbooks/old.md",
+            "content/runbooks/target.md"
+        ]
+    );
+    let out = common::run(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+        "--changed-since",
+        "main",
+    ]);
+    let diags = common::parse_json_lines(&out.stdout);
+    assert_eq!(
+        files(&diags),
+        ["content/runbooks/new.md", "content/runbooks/target.md"],
+        "{out}"
+    );
+    // The link into an unchanged page still resolves: no broken link.
+    assert_no_diag(&diags, "link-broken");
+    assert_no_diag(&diags, "link-anchor-missing");
+    assert_eq!(out.code, 1, "{out}");
+
+    // A revision that does not exist cannot run.
+    let out = common::run(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--changed-since",
+        "no-such-branch",
+    ]);
+    assert_eq!(out.code, 2, "{out}");
+    assert!(out.stderr.contains("no-such-branch"), "{out}");
+}
