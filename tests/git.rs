@@ -353,6 +353,30 @@ fn pages_take_dates_authors_owners_and_links_from_the_repository() {
         "written owners win: {bumped}"
     );
 
+    // The runbook index: changed this week (the work tree's pages, today)
+    // and least recently changed, oldest first, by the later date.
+    let index = fs::read_to_string(out.join("runbooks/index.html")).unwrap();
+    let section = |class: &str| {
+        let start = index.find(&format!("<section class=\"{class}\"")).unwrap();
+        index[start..start + index[start..].find("</section>").unwrap()].to_string()
+    };
+    let week = section("changed-week");
+    assert!(
+        week.contains("Draft") && week.contains("Untracked"),
+        "{week}"
+    );
+    assert!(!week.contains("API Down"), "{week}");
+    let oldest = section("least-recent");
+    let at = |t: &str| oldest.find(t).unwrap_or_else(|| panic!("{t} in {oldest}"));
+    assert!(
+        at("Bumped") < at("Dated") && at("Dated") < at("Renamed"),
+        "{oldest}"
+    );
+    assert!(
+        at("Renamed") < at("Replica Lag") && at("Replica Lag") < at("API Down"),
+        "{oldest}"
+    );
+
     // A page that is not a runbook still has its last change in the footer.
     let home = fs::read_to_string(out.join("index.html")).unwrap();
     assert!(footer(&home).contains("Alice Import"), "{home}");

@@ -108,6 +108,9 @@ struct ChangeView<'a> {
     approximate: bool,
 }
 
+/// How many runbooks the index's "least recently changed" view lists.
+const LEAST_RECENT_SHOWN: usize = 10;
+
 pub struct Renderer<'a> {
     site: &'a Site,
     tera: Tera,
@@ -428,8 +431,30 @@ impl<'a> Renderer<'a> {
                 |((_, service), runbooks)| serde_json::json!({"service": service, "runbooks": runbooks}),
             )
             .collect();
+        // Two views by date (the later of `last_updated` and git's): what
+        // changed in the week up to today, and what went longest unchanged.
+        let mut dated: Vec<(NaiveDate, usize)> = self
+            .site
+            .pages_of(PageKind::Runbook)
+            .filter_map(|(i, _)| Some((self.site.updated(i)?.date, i)))
+            .collect();
+        dated.sort_by_key(|&(date, i)| (date, self.site.pages[i].title.clone()));
+        let week_start = self.today - chrono::Duration::days(7);
+        let changed_week: Vec<PageView> = dated
+            .iter()
+            .rev()
+            .filter(|(date, _)| *date > week_start && *date <= self.today)
+            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
+            .collect();
+        let least_recent: Vec<PageView> = dated
+            .iter()
+            .take(LEAST_RECENT_SHOWN)
+            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
+            .collect();
         let mut ctx = self.base_context(&out_path, "runbooks", "Runbooks");
         ctx.insert("groups", &groups);
+        ctx.insert("changed_week", &changed_week);
+        ctx.insert("least_recent", &least_recent);
         ctx.insert("count", &self.site.pages_of(PageKind::Runbook).count());
         let html = self
             .tera
