@@ -155,6 +155,11 @@ pub struct CheckArgs {
     /// Print the documentation of a diagnostic code and exit
     #[arg(long, value_name = "CODE")]
     pub explain: Option<String>,
+    /// Report only findings in files that differ from git revision REF
+    /// (a branch, tag or commit), uncommitted edits included; links still
+    /// resolve against the whole site
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

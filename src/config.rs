@@ -56,6 +56,20 @@ pub struct Config {
     pub overrides: Vec<Override>,
     /// `baseline:`: the baseline file, relative to the site root.
     pub baseline: String,
+    /// Read each page's last change from git (`git: on`, the default;
+    /// `git: off` builds as if the site were not in a work tree).
+    pub git: bool,
+    /// The repository's web page, e.g. `https://github.com/acme/runbooks`
+    /// (no trailing `/`): pages link to their source and history there.
+    pub repo_url: Option<String>,
+    /// The branch the links name (`repo_branch:`, default `main`).
+    pub repo_branch: String,
+    /// `edit_url:` / `history_url:` / `commit_url:` templates, for forges
+    /// whose URLs `repo_url` does not guess: `{repo}`, `{branch}`, `{path}`
+    /// (from the repository's top), `{commit}`.
+    pub edit_url: Option<String>,
+    pub history_url: Option<String>,
+    pub commit_url: Option<String>,
 }
 
 impl Default for Config {
@@ -105,11 +119,62 @@ impl Default for Config {
             diagnostics: Vec::new(),
             overrides: Vec::new(),
             baseline: DEFAULT_BASELINE.to_string(),
+            git: true,
+            repo_url: None,
+            repo_branch: "main".into(),
+            edit_url: None,
+            history_url: None,
+            commit_url: None,
         }
     }
 }
 
 impl Config {
+    /// The forge's URLs for a file (`path` from the repository's top):
+    /// (edit, history). GitHub's and Gitea's shapes unless the host says
+    /// GitLab; `edit_url`/`history_url` templates replace either.
+    pub fn source_links(&self, path: &str) -> (Option<String>, Option<String>) {
+        let repo = self.repo_url.as_deref().unwrap_or("");
+        let gitlab = repo.contains("gitlab");
+        let fill = |template: &str| {
+            template
+                .replace("{repo}", repo)
+                .replace("{branch}", &self.repo_branch)
+                .replace("{path}", path)
+        };
+        let guess = |github: &str, gitlab_shape: &str| {
+            self.repo_url
+                .as_ref()
+                .map(|_| fill(if gitlab { gitlab_shape } else { github }))
+        };
+        let edit = match &self.edit_url {
+            Some(t) => Some(fill(t)),
+            None => guess(
+                "{repo}/edit/{branch}/{path}",
+                "{repo}/-/edit/{branch}/{path}",
+            ),
+        };
+        let history = match &self.history_url {
+            Some(t) => Some(fill(t)),
+            None => guess(
+                "{repo}/commits/{branch}/{path}",
+                "{repo}/-/commits/{branch}/{path}",
+            ),
+        };
+        (edit, history)
+    }
+
+    /// The forge's page of a commit, when `repo_url` or `commit_url` says.
+    pub fn commit_link(&self, hash: &str) -> Option<String> {
+        let repo = self.repo_url.as_deref().unwrap_or("");
+        match (&self.commit_url, &self.repo_url) {
+            (Some(t), _) => Some(t.replace("{repo}", repo).replace("{commit}", hash)),
+            (None, Some(_)) if repo.contains("gitlab") => Some(format!("{repo}/-/commit/{hash}")),
+            (None, Some(_)) => Some(format!("{repo}/commit/{hash}")),
+            (None, None) => None,
+        }
+    }
+
     pub fn rules(&self, kind: PageKind) -> Option<&KindRules> {
         self.kinds.get(&kind)
     }
@@ -212,6 +277,45 @@ impl Config {
                         "`baseline` must be a file path relative to the site root",
                     )),
                 },
+                // YAML reads a bare `on`/`off` as true/false.
+                "git" => match value.as_text().as_deref() {
+                    Some("on" | "true" | "yes") => config.git = true,
+                    Some("off" | "false" | "no") => config.git = false,
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`git` must be `on` (read pages' last changes from git) or `off`",
+                    )),
+                },
+                "repo_url" => match value.as_str() {
+                    Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                        config.repo_url = Some(u.trim_end_matches('/').to_string())
+                    }
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`repo_url` must be an http(s) URL such as https://github.com/acme/runbooks",
+                    )),
+                },
+                "repo_branch" => match value.as_text() {
+                    Some(b) if !b.trim().is_empty() => config.repo_branch = b.trim().to_string(),
+                    _ => diags.push(invalid(file, value, "`repo_branch` must be a branch name")),
+                },
+                "edit_url" | "history_url" | "commit_url" => match value.as_str() {
+                    Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                        let slot = match key.name.as_str() {
+                            "edit_url" => &mut config.edit_url,
+                            "history_url" => &mut config.history_url,
+                            _ => &mut config.commit_url,
+                        };
+                        *slot = Some(u.to_string());
+                    }
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "expected an http(s) URL template with `{path}` (and `{branch}`, `{repo}`, `{commit}`)",
+                    )),
+                },
                 other => diags.push(
                     Diagnostic::new(
                         Code::ConfigUnknownKey,
@@ -219,7 +323,8 @@ impl Config {
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html, diagnostics, overrides, baseline",
+                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html, \
+                         diagnostics, overrides, baseline, git, repo_url, repo_branch, edit_url, history_url, commit_url",
                     ),
                 ),
             }

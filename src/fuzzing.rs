@@ -77,8 +77,12 @@ fn parse_and_check(loaded: Loaded) -> (Site, Vec<Diagnostic>) {
         },
         compile_templates: false,
     };
-    let checked =
-        crate::pipeline::run_loaded(loaded, &options, &crate::timing::StageTimer::from_env());
+    let checked = crate::pipeline::run_loaded(
+        loaded,
+        None,
+        &options,
+        &crate::timing::StageTimer::from_env(),
+    );
     let diags = checked.findings.reported;
     emit_all(&checked.site, &diags);
     let _ = crate::coverage::Coverage::of(&checked.site).summary_line();

@@ -40,6 +40,33 @@ pub struct Site {
     pub assets: Vec<(String, PathBuf)>,
     pub templates: HashMap<String, String>,
     pub static_files: Vec<(String, PathBuf)>,
+    /// What the repository says of each page (by page index), when the
+    /// site is in a git work tree or has `CODEOWNERS`/`OWNERS` files;
+    /// empty otherwise. Set by [`attach_repository`].
+    pub repo: RepoFacts,
+}
+
+/// Each page's last change and repository owners.
+#[derive(Debug, Default)]
+pub struct RepoFacts {
+    /// Whether the history was read (the site is in a work tree, `git: on`).
+    pub git: bool,
+    /// A shallow clone: the oldest commit's dates are approximate.
+    pub shallow: bool,
+    /// The site root's path from the work tree's top (`` or `docs/wiki/`).
+    pub root_in_repo: String,
+    pub changes: Vec<Option<crate::git::Change>>,
+    pub owners: Vec<Option<crate::owners::Owned>>,
+}
+
+/// A page's `last_updated` as shown and counted from: the later of the date
+/// written on the page and its last change in git.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Updated {
+    pub date: NaiveDate,
+    /// `page` (front matter or the template heading), `git` (the last
+    /// commit), `work tree` (changed and not committed yet).
+    pub from: &'static str,
 }
 
 impl Site {
@@ -52,6 +79,60 @@ impl Site {
             .iter()
             .enumerate()
             .filter(move |(_, p)| p.kind == kind)
+    }
+
+    /// A page's index in `pages`, from a reference into it.
+    pub fn index_of(&self, page: &Page) -> Option<usize> {
+        let size = std::mem::size_of::<Page>().max(1);
+        let start = self.pages.as_ptr() as usize;
+        let at = page as *const Page as usize;
+        (at >= start && at < start + self.pages.len() * size).then(|| (at - start) / size)
+    }
+
+    /// The page's last change in git, when the history was read.
+    pub fn change(&self, page_index: usize) -> Option<&crate::git::Change> {
+        self.repo.changes.get(page_index)?.as_ref()
+    }
+
+    /// The later of the page's own `last_updated` and its last change.
+    pub fn updated(&self, page_index: usize) -> Option<Updated> {
+        let written = self.pages[page_index]
+            .meta
+            .last_updated
+            .as_ref()
+            .map(|f| Updated {
+                date: f.value,
+                from: "page",
+            });
+        let git = self.change(page_index).map(|c| Updated {
+            date: c.date,
+            from: if c.uncommitted { "work tree" } else { "git" },
+        });
+        match (written, git) {
+            (Some(w), Some(g)) if g.date > w.date => Some(g),
+            (Some(w), _) => Some(w),
+            (None, g) => g,
+        }
+    }
+
+    /// The page's owner: written on the page, else from `CODEOWNERS` or
+    /// `OWNERS` (then with the file's kind as the second value).
+    pub fn owner(&self, page_index: usize) -> Option<(&str, Option<&'static str>)> {
+        let page = &self.pages[page_index];
+        if let Some(f) = &page.meta.owner {
+            return Some((f.value.as_str(), None));
+        }
+        let owned = self.repo.owners.get(page_index)?.as_ref()?;
+        Some((owned.owners.as_str(), Some(owned.source)))
+    }
+
+    /// The page's path from the repository's top (for forge links).
+    pub fn repo_path(&self, page: &Page) -> String {
+        format!(
+            "{}{}",
+            self.repo.root_in_repo,
+            self.source(page).display_path
+        )
     }
 
     /// The texts of every file, for showing source lines in diagnostics.
@@ -131,6 +212,7 @@ pub fn parse(loaded: Loaded) -> (Site, ParseDiagnostics) {
         assets,
         templates,
         static_files,
+        repo: RepoFacts::default(),
     };
     let derived = derive(&mut site);
     (
@@ -219,6 +301,79 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
     site.postmortems = postmortems;
     site.reports = reports;
     diags
+}
+
+/// Attach what the repository says: each page's last change from
+/// `history` (read by [`crate::git::start`]), owners from `CODEOWNERS` and
+/// `OWNERS`, and the `last-updated-not-bumped` findings.
+pub fn attach_repository(
+    site: &mut Site,
+    history: Option<crate::git::History>,
+    today: NaiveDate,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let top = history
+        .as_ref()
+        .map_or_else(|| site.root.clone(), |h| h.workdir.clone());
+    let root_in_repo = history
+        .as_ref()
+        .map_or_else(String::new, |h| h.root_in_repo.clone());
+    let paths: Vec<String> = site
+        .pages
+        .iter()
+        .map(|p| format!("{root_in_repo}{}", site.sources[p.source].display_path))
+        .collect();
+    site.repo.owners = crate::owners::assign(&top, &paths, diags);
+    site.repo.root_in_repo = root_in_repo;
+    let Some(history) = history else {
+        return;
+    };
+    site.repo.git = true;
+    site.repo.shallow = history.shallow;
+    site.repo.changes = site
+        .pages
+        .iter()
+        .map(|p| Some(history.change_of(&site.sources[p.source].content_path, today)))
+        .collect();
+    // Reading old trees costs; skip it when the site has turned the check off.
+    let wanted = !site
+        .config
+        .diagnostics
+        .contains(&(Code::LastUpdatedNotBumped, crate::diag::Level::Off));
+    if wanted && let Some(repo) = history.open() {
+        for (i, page) in site.pages.iter().enumerate() {
+            let (Some(written), Some(change)) = (&page.meta.last_updated, &site.repo.changes[i])
+            else {
+                continue;
+            };
+            if page.kind != PageKind::Runbook || change.approximate || written.value >= change.date
+            {
+                continue;
+            }
+            let text = &site.sources[page.source].text;
+            if !history.body_changed(&repo, change, &text[page.body_offset..]) {
+                continue;
+            }
+            let when = if change.uncommitted {
+                "is edited and not committed yet".to_string()
+            } else {
+                format!(
+                    "last changed on {} ({} by {})",
+                    change.date,
+                    change.short_hash(),
+                    change.author
+                )
+            };
+            let message = format!(
+                "`last_updated` is {} but the runbook's text {when}",
+                written.value
+            );
+            diags.push(
+                Diagnostic::new(Code::LastUpdatedNotBumped, written.span.clone(), message)
+                    .with_help("review the runbook and set `last_updated` to the day you did"),
+            );
+        }
+    }
 }
 
 /// Parse one Markdown file (`index`: its place in `Site::sources`).

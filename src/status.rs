@@ -821,7 +821,8 @@ fn stale_runbooks(site: &Site, today: NaiveDate, items: &mut Vec<Item>) {
     let mut stale: Vec<(i64, usize)> = runbooks
         .iter()
         .filter_map(|(i, p)| {
-            let updated = p.meta.last_updated.as_ref()?.value;
+            let _ = p;
+            let updated = site.updated(*i)?.date;
             Some((stale_days(updated, today, after)?, *i))
         })
         .collect();

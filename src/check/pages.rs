@@ -20,6 +20,7 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
     let file = site.source(page);
     let top = Span::new(file.display_path.clone(), 1, 1);
     let kind = page.kind.name();
+    let index = site.index_of(page);
 
     for field in &rules.required_fields {
         // A field written but invalid (a bad date, a list for a name) is
@@ -31,8 +32,9 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
                     page.meta.title.is_some() || page.scan.headings.iter().any(|h| h.level == 1)
                 }
                 "severity" => page.meta.severity.is_some(),
-                "owner" => page.meta.owner.is_some(),
-                "last_updated" => page.meta.last_updated.is_some(),
+                // Both may come from the repository (CODEOWNERS, git).
+                "owner" => index.and_then(|i| site.owner(i)).is_some(),
+                "last_updated" => index.and_then(|i| site.updated(i)).is_some(),
                 "date" => page.meta.date.is_some(),
                 _ => false,
             };
@@ -87,16 +89,27 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
         }
     }
 
+    // Stale counts from the later of `last_updated` and the last commit.
     if page.kind == PageKind::Runbook
-        && let Some(updated) = &page.meta.last_updated
-        && let Some(days) = stale_days(updated.value, options.today, site.config.stale_after_days)
+        && let Some(updated) = index.and_then(|i| site.updated(i))
+        && let Some(days) = stale_days(updated.date, options.today, site.config.stale_after_days)
     {
+        let (span, since) = match (&page.meta.last_updated, updated.from) {
+            (Some(written), "page") => (written.span.clone(), "last updated".to_string()),
+            _ => {
+                let change = index.and_then(|i| site.change(i));
+                let by = change
+                    .map(|c| format!(" ({} by {})", c.short_hash(), c.author))
+                    .unwrap_or_default();
+                (top.clone(), format!("last changed in git{by}"))
+            }
+        };
         out.push(
             Diagnostic::new(
                 Code::RunbookStale,
-                updated.span.clone(),
+                span,
                 format!(
-                    "runbook last updated {} days ago (stale after {} days)",
+                    "runbook {since} {} days ago (stale after {} days)",
                     days, site.config.stale_after_days
                 ),
             )

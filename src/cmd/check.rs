@@ -14,7 +14,24 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     if args.write_baseline {
         return write_baseline(&checked);
     }
-    let summary = super::report(&checked.site, &checked.findings, &args.common);
+    let mut findings = checked.findings;
+    if let Some(rev) = &args.changed_since {
+        // Links were resolved against the whole site; only what is reported
+        // narrows to the files that changed.
+        let files: Vec<&str> = checked
+            .site
+            .sources
+            .iter()
+            .map(|s| s.display_path.as_str())
+            .collect();
+        match crate::git::changed_since(&checked.site.root, rev, &files) {
+            Ok(changed) => findings.reported.retain(|d| changed.contains(&d.span.file)),
+            Err(message) => {
+                return super::cannot_run(anyhow::anyhow!("--changed-since {rev}: {message}"));
+            }
+        }
+    }
+    let summary = super::report(&checked.site, &findings, &args.common);
     super::findings_exit(&summary)
 }
 

@@ -306,6 +306,12 @@ declare_codes! {
     ConfigUnknownKey: "config-unknown-key", Warning, Config;
     /// the baseline file is not a baseline opswiki wrote (invalid JSON or the wrong shape)
     BaselineInvalid: "baseline-invalid", Error, Config;
+    /// the site is in a git work tree whose history cannot be read; the build goes on without git (`git: off` silences it)
+    GitUnreadable: "git-unreadable", Warning, Config;
+    /// a `CODEOWNERS` pattern is not a valid glob; at its line in the file (path from the repository's top); the rule is ignored
+    CodeownersInvalid: "codeowners-invalid", Warning, Config;
+    /// an `OWNERS` file is not YAML with an `approvers` list; it is skipped
+    OwnersInvalid: "owners-invalid", Warning, Config;
     /// a template override in `templates/` does not compile
     TemplateInvalid: "template-invalid", Error, Files;
     /// two files have one page id (ids ignore case and extension)
@@ -352,8 +358,10 @@ declare_codes! {
     ReportSectionEmpty: "report-section-empty", Error, Pages;
     /// a required section has no content (blank space, an HTML comment or bare sub-headings only)
     PageSectionEmpty: "page-section-empty", Error, Pages;
-    /// `last_updated` is more than `stale_after_days` before `--today`
+    /// the later of `last_updated` and the runbook's last change in git is more than `stale_after_days` before `--today` (at `last_updated`, or at 1:1 when git's date counts, with the commit and author in the message)
     RunbookStale: "runbook-stale", Warning, Pages;
+    /// `last_updated` is older than the last commit (or uncommitted edit) that changed the runbook's body, not only its front matter: the date was not bumped; never for a shallow clone's approximate dates
+    LastUpdatedNotBumped: "last-updated-not-bumped", Warning, Pages;
     /// a `TODO:` placeholder (as `opswiki new` writes) is still there
     PlaceholderText: "placeholder-text", Warning, Pages;
     /// an internal link matches no page or file; at the link's destination

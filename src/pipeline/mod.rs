@@ -89,15 +89,30 @@ pub struct Checked {
 /// Read the site at `root` and run it through every stage.
 pub fn run(root: &Path, options: &Options) -> Result<Checked> {
     let timer = StageTimer::from_env();
+    // The history is read on its own thread while the site loads and parses.
+    let history = crate::git::start(root, options.today);
     let loaded = load::load(root)?;
     timer.mark("load");
-    Ok(run_loaded(loaded, options, &timer))
+    Ok(run_loaded(loaded, Some(history), options, &timer))
 }
 
-/// [`run`] on a site already read (the fuzzers build one in memory).
-pub fn run_loaded(loaded: Loaded, options: &Options, timer: &StageTimer) -> Checked {
-    let (site, parsed) = site::parse(loaded);
+/// [`run`] on a site already read (the fuzzers build one in memory, with no
+/// history).
+pub fn run_loaded(
+    loaded: Loaded,
+    history: Option<crate::git::Pending>,
+    options: &Options,
+    timer: &StageTimer,
+) -> Checked {
+    let (mut site, mut parsed) = site::parse(loaded);
     timer.mark("parse");
+    if let Some(history) = history {
+        // Counted with the load: redone when the server reads everything again.
+        let (history, warning) = history.finish();
+        parsed.load.extend(warning);
+        site::attach_repository(&mut site, history, options.today, &mut parsed.load);
+        timer.mark("git");
+    }
     let check_options = options.check_options();
     // Templates compile beside the checks: parsing twenty templates is 30 to
     // 50 ms that need not wait for anything.

@@ -74,7 +74,17 @@ struct PageView<'a> {
     href: String,
     severity: Option<&'a str>,
     owner: Option<&'a str>,
+    /// `CODEOWNERS` or `OWNERS` when the owner is not written on the page.
+    owner_source: Option<&'static str>,
     last_updated: Option<String>,
+    /// `page`, `git` or `work tree`: where `last_updated` comes from.
+    updated_from: Option<&'static str>,
+    /// The date written on the page, when git's is later and shown instead.
+    written_updated: Option<String>,
+    /// The last change in git, for the footer.
+    change: Option<ChangeView<'a>>,
+    edit_url: Option<String>,
+    history_url: Option<String>,
     date: Option<String>,
     services: &'a [String],
     tags: &'a [String],
@@ -83,6 +93,23 @@ struct PageView<'a> {
     tasks_total: usize,
     source_path: &'a str,
 }
+
+/// A page's last change as templates see it.
+#[derive(Serialize)]
+struct ChangeView<'a> {
+    date: String,
+    author: &'a str,
+    subject: &'a str,
+    short_hash: &'a str,
+    hash: &'a str,
+    commit_url: Option<String>,
+    uncommitted: bool,
+    /// From a shallow clone's oldest commit: on or before `date`.
+    approximate: bool,
+}
+
+/// How many runbooks the index's "least recently changed" view lists.
+const LEAST_RECENT_SHOWN: usize = 10;
 
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -198,20 +225,47 @@ impl<'a> Renderer<'a> {
 
     fn view(&self, page: &'a Page, root: &str) -> PageView<'a> {
         let meta = &page.meta;
+        let site = self.site;
+        let index = site.index_of(page);
+        let updated = index.and_then(|i| site.updated(i));
+        let owner = index.and_then(|i| site.owner(i));
+        let change = index.and_then(|i| site.change(i)).map(|c| ChangeView {
+            date: c.date.to_string(),
+            author: &c.author,
+            subject: &c.subject,
+            short_hash: c.short_hash(),
+            hash: &c.hash,
+            commit_url: (!c.uncommitted)
+                .then(|| site.config.commit_link(&c.hash))
+                .flatten(),
+            uncommitted: c.uncommitted,
+            approximate: c.approximate,
+        });
+        let (edit_url, history_url) = site.config.source_links(&site.repo_path(page));
         PageView {
             id: &page.id,
             kind: page.kind.name(),
             title: &page.title,
             href: format!("{root}{}", output_path(&page.id)),
             severity: meta.severity.as_ref().map(|f| f.value.as_str()),
-            owner: meta.owner.as_ref().map(|f| f.value.as_str()),
-            last_updated: meta.last_updated.as_ref().map(|f| f.value.to_string()),
+            owner: owner.map(|(o, _)| o),
+            owner_source: owner.and_then(|(_, source)| source),
+            last_updated: updated.map(|u| u.date.to_string()),
+            updated_from: updated.map(|u| u.from),
+            written_updated: meta
+                .last_updated
+                .as_ref()
+                .filter(|_| updated.is_some_and(|u| u.from != "page"))
+                .map(|f| f.value.to_string()),
+            change,
+            edit_url,
+            history_url,
             date: meta.date.as_ref().map(|f| f.value.to_string()),
             services: &meta.services,
             tags: &meta.tags,
-            stale_days: match (page.kind, &meta.last_updated) {
+            stale_days: match (page.kind, updated) {
                 (PageKind::Runbook, Some(updated)) => {
-                    stale_days(updated.value, self.today, self.site.config.stale_after_days)
+                    stale_days(updated.date, self.today, self.site.config.stale_after_days)
                 }
                 _ => None,
             },
@@ -387,7 +441,14 @@ impl<'a> Renderer<'a> {
             .map(|(_, p)| p)
             .collect();
         let mut recent: Vec<&Page> = runbooks.clone();
-        recent.sort_by_key(|p| std::cmp::Reverse(p.meta.last_updated.as_ref().map(|f| f.value)));
+        recent.sort_by_key(|p| {
+            std::cmp::Reverse(
+                self.site
+                    .index_of(p)
+                    .and_then(|i| self.site.updated(i))
+                    .map(|u| u.date),
+            )
+        });
         let stale = runbooks
             .iter()
             .filter(|p| self.view(p, root).stale_days.is_some())
@@ -433,8 +494,30 @@ impl<'a> Renderer<'a> {
                 |((_, service), runbooks)| serde_json::json!({"service": service, "runbooks": runbooks}),
             )
             .collect();
+        // Two views by date (the later of `last_updated` and git's): what
+        // changed in the week up to today, and what went longest unchanged.
+        let mut dated: Vec<(NaiveDate, usize)> = self
+            .site
+            .pages_of(PageKind::Runbook)
+            .filter_map(|(i, _)| Some((self.site.updated(i)?.date, i)))
+            .collect();
+        dated.sort_by_key(|&(date, i)| (date, self.site.pages[i].title.clone()));
+        let week_start = self.today - chrono::Duration::days(7);
+        let changed_week: Vec<PageView> = dated
+            .iter()
+            .rev()
+            .filter(|(date, _)| *date > week_start && *date <= self.today)
+            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
+            .collect();
+        let least_recent: Vec<PageView> = dated
+            .iter()
+            .take(LEAST_RECENT_SHOWN)
+            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
+            .collect();
         let mut ctx = self.base_context(&out_path, "runbooks", "Runbooks");
         ctx.insert("groups", &groups);
+        ctx.insert("changed_week", &changed_week);
+        ctx.insert("least_recent", &least_recent);
         ctx.insert("count", &self.site.pages_of(PageKind::Runbook).count());
         let html = self
             .tera

@@ -12,6 +12,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    (
+        "last_change.html",
+        include_str!("../../templates/last_change.html"),
+    ),
+    (
+        "source_links.html",
+        include_str!("../../templates/source_links.html"),
+    ),
     ("runbook.html", include_str!("../../templates/runbook.html")),
     (
         "runbooks.html",

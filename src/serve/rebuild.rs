@@ -522,6 +522,10 @@ impl Workspace {
         let display = site.sources[source].display_path.clone();
         let (page, parse_diags) = site::parse_page(source, &site.sources[source], &site.config);
         site.pages[index] = page;
+        // A page saved while serving differs from what was committed.
+        if let Some(change) = site.repo.changes.get_mut(index).filter(|_| site.repo.git) {
+            *change = Some(crate::git::uncommitted(check_options.today));
+        }
         model.diags.files.insert(display.clone(), parse_diags);
         let page = &site.pages[index];
         dirty.pages.insert(page.id.clone());

@@ -1,0 +1,828 @@
+//! Git: each page's last change (date, author, subject, commit), read from
+//! the history of the repository the site is in, in one pass for all pages.
+//!
+//! The pass walks the commits from `HEAD`, newest first by commit time, and
+//! compares each commit's tree with its first parent's. The first commit
+//! seen to change a page's path is its last change. Only subtrees that still
+//! hold a page without a change are compared, and the walk stops when every
+//! page has one, so a history where every page changed recently is read only
+//! as far back as needed. Decisions (see docs/formats.md, "Git"):
+//!
+//! - A merge is a page's last change only when the page differs from every
+//!   parent (a conflict resolved in the merge); otherwise the change came
+//!   from a side branch, and the walk reaches the commit that made it, as
+//!   `git log -1 -- PATH` does.
+//! - Renames are not followed: a renamed page last changed in the commit
+//!   that renamed it (following them needs a similarity search on every
+//!   commit, for a date the rename commit gives honestly enough).
+//! - A shallow clone's oldest commit has no parent to compare with, so every
+//!   page it holds seems to change there: such changes are `approximate`.
+//! - A page that differs from `HEAD` in the work tree or the index, or that
+//!   `HEAD` does not have (untracked, new), changed today, `uncommitted`.
+//! - The date is the author's date in the author's own time zone, as
+//!   `git log` shows it.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use gix::ObjectId;
+use gix::objs::{FindExt, TreeRefIter, tree::EntryKind};
+
+use crate::load::CONTENT_DIR;
+
+/// One page's last change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub date: NaiveDate,
+    pub author: String,
+    pub subject: String,
+    /// The commit's full hash; empty when `uncommitted`.
+    pub hash: String,
+    /// The page differs from `HEAD`: the date is the build's day.
+    pub uncommitted: bool,
+    /// Attributed to a shallow clone's oldest commit: the page changed
+    /// there or earlier.
+    pub approximate: bool,
+    /// The page's blob after and before the change (before: `None` when
+    /// the change added it), to tell a change of the body from one of the
+    /// front matter alone.
+    pub blob: Option<ObjectId>,
+    pub parent_blob: Option<ObjectId>,
+}
+
+impl Change {
+    pub fn short_hash(&self) -> &str {
+        &self.hash[..self.hash.len().min(7)]
+    }
+}
+
+/// What the history says about a site's pages.
+#[derive(Debug, Default)]
+pub struct History {
+    /// By path relative to `content/`, for every Markdown file `HEAD` or
+    /// the work tree has.
+    pub changes: HashMap<String, Change>,
+    /// The site root's path inside the work tree: `` or `docs/wiki/`.
+    pub root_in_repo: String,
+    /// The work tree's top folder.
+    pub workdir: PathBuf,
+    pub shallow: bool,
+    /// The commit `HEAD` points at, when there is one.
+    pub head: Option<String>,
+    /// The repository's git folder, to read blobs again after the pass.
+    git_dir: Option<PathBuf>,
+}
+
+impl History {
+    /// A page's last change; a page the history does not know (created
+    /// since, or untracked) is uncommitted: changed `today`.
+    pub fn change_of(&self, content_path: &str, today: NaiveDate) -> Change {
+        self.changes
+            .get(content_path)
+            .cloned()
+            .unwrap_or_else(|| uncommitted(today))
+    }
+
+    /// The repository again, for [`History::body_changed`].
+    pub fn open(&self) -> Option<gix::Repository> {
+        gix::open(self.git_dir.as_ref()?).ok()
+    }
+
+    /// Whether `change` changed the page's body, not only its front
+    /// matter. `body`: the page's text after its front matter on disk (for
+    /// an uncommitted change). Unreadable blobs count as a change.
+    pub fn body_changed(&self, repo: &gix::Repository, change: &Change, body: &str) -> bool {
+        let text = |id: ObjectId| -> Option<String> {
+            let blob = repo.find_object(id).ok()?;
+            Some(String::from_utf8_lossy(&blob.data).replace("\r\n", "\n"))
+        };
+        let Some(before) = change.parent_blob.and_then(text) else {
+            return true;
+        };
+        let before = body_of(&before);
+        if change.uncommitted {
+            return before.trim() != body.replace("\r\n", "\n").trim();
+        }
+        match change.blob.and_then(text) {
+            Some(after) => before.trim() != body_of(&after).trim(),
+            None => true,
+        }
+    }
+}
+
+/// The text after a `---` front-matter block, if the text opens with one.
+fn body_of(text: &str) -> &str {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return text;
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        offset += line.len();
+        if matches!(line.trim_end(), "---" | "...") {
+            return &rest[offset..];
+        }
+    }
+    text
+}
+
+/// A change not committed yet, dated `today`.
+pub fn uncommitted(today: NaiveDate) -> Change {
+    Change {
+        date: today,
+        author: String::new(),
+        subject: "Not committed yet".into(),
+        hash: String::new(),
+        uncommitted: true,
+        approximate: false,
+        blob: None,
+        parent_blob: None,
+    }
+}
+
+fn is_page(name: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(b".md") || lower.ends_with(b".markdown")
+}
+
+/// Read the history of the repository `root` is in. `Ok(None)` when `root`
+/// is not inside a git work tree; `Err` when it is but cannot be read (the
+/// caller warns and builds without git).
+pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
+    let mut repo = match gix::discover(root) {
+        Ok(repo) => repo,
+        Err(_) => return Ok(None),
+    };
+    let Some(workdir) = repo.workdir() else {
+        return Ok(None); // a bare repository has no pages on disk
+    };
+    let workdir = workdir
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve `{}`: {e}", workdir.display()))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve `{}`: {e}", root.display()))?;
+    let Ok(rel) = root.strip_prefix(&workdir) else {
+        return Ok(None);
+    };
+    let mut root_in_repo = String::new();
+    for part in rel.components() {
+        root_in_repo.push_str(&part.as_os_str().to_string_lossy());
+        root_in_repo.push('/');
+    }
+    let content_prefix = format!("{root_in_repo}{CONTENT_DIR}/");
+    let mut history = History {
+        root_in_repo,
+        workdir: workdir.clone(),
+        shallow: repo.is_shallow().unwrap_or(false),
+        ..History::default()
+    };
+    let head = match repo.head_id() {
+        Ok(id) => id.detach(),
+        // A repository without a commit yet: every page is uncommitted.
+        Err(_) => return Ok(Some(history)),
+    };
+    history.head = Some(head.to_string());
+    // Each commit's trees are read again as the next commit's parent's.
+    repo.object_cache_size_if_unset(16 * 1024 * 1024);
+    // Trees are stored as chains of deltas: keep their bases, as git does
+    // (its `core.deltaBaseCacheLimit` is 96 MiB).
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            64 * 1024 * 1024,
+        ))
+    });
+    history.git_dir = Some(repo.git_dir().to_path_buf());
+    let mut walk = Walk::new(&repo, head, &content_prefix)?;
+    // A linked worktree's git folder lives in another checkout's: the
+    // cache is kept only in a repository's own `.git`.
+    let own_git_dir = repo.git_dir().starts_with(&workdir)
+        || repo
+            .workdir()
+            .is_some_and(|w| repo.git_dir().starts_with(w));
+    let cache_path = own_git_dir.then(|| repo.git_dir().join("opswiki").join("last-changes"));
+    let cache = cache_path
+        .as_deref()
+        .and_then(|p| Cache::read(p, &history.root_in_repo));
+    let skip = history.root_in_repo.len() + CONTENT_DIR.len() + 1;
+    let mut walked = true;
+    match cache {
+        // Nothing new since the last build: no walk at all.
+        Some(cache) if cache.head == head && walk.take_cached(&cache, skip, &mut history) => {
+            walked = false
+        }
+        // Walk what is new since, then take the rest from the cache; a
+        // cache that does not fit (a rewritten history) is dropped.
+        Some(cache) => {
+            // A cached commit gone (a rewritten, collected history) is an
+            // error for the walk: start again without the cache then.
+            let walked_since = walk.run(&mut history, Some(cache.head));
+            if walked_since.is_err() || !walk.take_cached(&cache, skip, &mut history) {
+                history.changes.clear();
+                let mut again = Walk::new(&repo, head, &content_prefix)?;
+                again.run(&mut history, None)?;
+                walk = again;
+            }
+        }
+        None => walk.run(&mut history, None)?,
+    }
+    if walked && let Some(path) = &cache_path {
+        Cache::write(path, &history.root_in_repo, head, &history.changes);
+    }
+    let head_blobs = std::mem::take(&mut walk.head_blobs);
+    mark_uncommitted(
+        &repo,
+        &workdir,
+        &content_prefix,
+        &head_blobs,
+        &mut history,
+        today,
+    );
+    Ok(Some(history))
+}
+
+/// The pass over the history.
+struct Walk<'r> {
+    repo: &'r gix::Repository,
+    head: ObjectId,
+    /// Every page in `HEAD` (path in the repository → blob).
+    head_blobs: HashMap<String, ObjectId>,
+    /// Pages still without a change.
+    pending: HashMap<String, ()>,
+    /// How many pending pages each folder holds (`` is the top, folders
+    /// end with `/`): a folder with none is not compared.
+    pending_in: HashMap<String, usize>,
+    /// Reused buffers, two per tree depth.
+    buffers: Vec<Vec<u8>>,
+    commit_buf: Vec<u8>,
+}
+
+impl<'r> Walk<'r> {
+    fn new(
+        repo: &'r gix::Repository,
+        head: ObjectId,
+        content_prefix: &str,
+    ) -> Result<Walk<'r>, String> {
+        let mut walk = Walk {
+            repo,
+            head,
+            head_blobs: HashMap::new(),
+            pending: HashMap::new(),
+            pending_in: HashMap::new(),
+            buffers: Vec::new(),
+            commit_buf: Vec::new(),
+        };
+        let tree = walk.tree_of(head)?;
+        // Down to `content/` inside the site, then every page below it.
+        let mut id = Some(tree);
+        let mut dir = String::new();
+        for part in content_prefix.trim_end_matches('/').split('/') {
+            id = id
+                .and_then(|t| walk.entry(t, part.as_bytes()).ok().flatten())
+                .filter(|(_, kind)| *kind == EntryKind::Tree)
+                .map(|(id, _)| id);
+            dir.push_str(part);
+            dir.push('/');
+        }
+        if let Some(content) = id {
+            walk.collect_pages(content, &mut dir)?;
+        }
+        for path in walk.head_blobs.keys() {
+            walk.pending.insert(path.clone(), ());
+            *walk.pending_in.entry(String::new()).or_default() += 1;
+            for (i, _) in path.match_indices('/') {
+                *walk.pending_in.entry(path[..=i].to_string()).or_default() += 1;
+            }
+        }
+        Ok(walk)
+    }
+
+    fn tree_of(&mut self, commit: ObjectId) -> Result<ObjectId, String> {
+        let c = self
+            .repo
+            .objects
+            .find_commit(&commit, &mut self.commit_buf)
+            .map_err(|e| format!("cannot read commit {commit}: {e}"))?;
+        Ok(c.tree())
+    }
+
+    /// The entry `name` of a tree.
+    fn entry(
+        &mut self,
+        tree: ObjectId,
+        name: &[u8],
+    ) -> Result<Option<(ObjectId, EntryKind)>, String> {
+        let mut buf = Vec::new();
+        let iter = self.find_tree(tree, &mut buf)?;
+        for entry in iter {
+            let entry = entry.map_err(|e| format!("cannot read tree {tree}: {e}"))?;
+            if bytes(entry.filename) == name {
+                return Ok(Some((entry.oid.to_owned(), entry.mode.kind())));
+            }
+        }
+        Ok(None)
+    }
+
+    fn find_tree<'b>(
+        &self,
+        tree: ObjectId,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<TreeRefIter<'b>, String> {
+        self.repo
+            .objects
+            .find_tree_iter(&tree, buf)
+            .map_err(|e| format!("cannot read tree {tree}: {e}"))
+    }
+
+    fn collect_pages(&mut self, tree: ObjectId, dir: &mut String) -> Result<(), String> {
+        let mut buf = Vec::new();
+        let mut subtrees = Vec::new();
+        for entry in self.find_tree(tree, &mut buf)? {
+            let entry = entry.map_err(|e| format!("cannot read tree {tree}: {e}"))?;
+            let name = String::from_utf8_lossy(bytes(entry.filename));
+            match entry.mode.kind() {
+                EntryKind::Tree => subtrees.push((name.into_owned(), entry.oid.to_owned())),
+                EntryKind::Blob | EntryKind::BlobExecutable if is_page(bytes(entry.filename)) => {
+                    self.head_blobs
+                        .insert(format!("{dir}{name}"), entry.oid.to_owned());
+                }
+                _ => {}
+            }
+        }
+        for (name, id) in subtrees {
+            let len = dir.len();
+            dir.push_str(&name);
+            dir.push('/');
+            self.collect_pages(id, dir)?;
+            dir.truncate(len);
+        }
+        Ok(())
+    }
+
+    /// Take each pending page's change from `cache`, if its blob there is
+    /// the one in `HEAD`; false when some page is still without one.
+    fn take_cached(&mut self, cache: &Cache, skip: usize, history: &mut History) -> bool {
+        let pending: Vec<String> = self.pending.keys().cloned().collect();
+        for path in pending {
+            let Some(change) = cache.changes.get(&path[skip..]) else {
+                return false;
+            };
+            if change.blob != self.head_blobs.get(&path).copied() {
+                return false;
+            }
+            self.settle(&path);
+            history
+                .changes
+                .insert(path[skip..].to_string(), change.clone());
+        }
+        true
+    }
+
+    /// Walk from `HEAD`, newest first, not past `known` (a commit whose
+    /// pages' changes are cached) when given.
+    fn run(&mut self, history: &mut History, known: Option<ObjectId>) -> Result<(), String> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let walk = self
+            .repo
+            .rev_walk([self.head])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(
+                Default::default(),
+            ))
+            .with_hidden(known)
+            .all()
+            .map_err(|e| format!("cannot walk the history: {e}"))?;
+        let mut changed = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| format!("cannot walk the history: {e}"))?;
+            let parents: Vec<ObjectId> = info.parent_ids.iter().copied().collect();
+            let tree = self.tree_of(info.id)?;
+            let parent_tree = match parents.first() {
+                Some(p) => Some(self.tree_of(*p)?),
+                None => None,
+            };
+            changed.clear();
+            let mut dir = String::new();
+            self.diff(parent_tree, tree, &mut dir, 0, &mut changed)?;
+            if changed.is_empty() {
+                continue;
+            }
+            // A merge: keep only what differs from every other parent too.
+            if parents.len() > 1 {
+                let mut others = Vec::new();
+                for p in &parents[1..] {
+                    others.push(self.tree_of(*p)?);
+                }
+                let mut kept = Vec::new();
+                for (path, blob, before) in changed.drain(..) {
+                    let mut from_side = false;
+                    for &other in &others {
+                        if self.blob_at(other, &path)? == Some(blob) {
+                            from_side = true;
+                            break;
+                        }
+                    }
+                    if !from_side {
+                        kept.push((path, blob, before));
+                    }
+                }
+                changed = kept;
+                if changed.is_empty() {
+                    continue;
+                }
+            }
+            let change = self.change_of_commit(info.id, history.shallow && parents.is_empty())?;
+            for (path, blob, before) in changed.drain(..) {
+                self.settle(&path);
+                let content_path =
+                    path[history.root_in_repo.len() + CONTENT_DIR.len() + 1..].to_string();
+                let mut change = change.clone();
+                change.blob = Some(blob);
+                change.parent_blob = before;
+                history.changes.insert(content_path, change);
+            }
+            if self.pending.is_empty() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A commit as a change. `boundary`: a shallow clone's oldest commit.
+    fn change_of_commit(&mut self, id: ObjectId, boundary: bool) -> Result<Change, String> {
+        let info_id = id;
+        let commit = self
+            .repo
+            .objects
+            .find_commit(&id, &mut self.commit_buf)
+            .map_err(|e| format!("cannot read commit {id}: {e}"))?;
+        let author = commit
+            .author()
+            .map_err(|e| format!("commit {info_id}: {e}"))?;
+        let time = author
+            .time()
+            .map_err(|e| format!("commit {info_id}: {e}"))?;
+        let date = DateTime::from_timestamp(time.seconds, 0)
+            .zip(FixedOffset::east_opt(time.offset))
+            .map(|(t, tz)| t.with_timezone(&tz).date_naive())
+            .unwrap_or_default();
+        let approximate = boundary && commit.parents().next().is_some();
+        Ok(Change {
+            date,
+            author: String::from_utf8_lossy(author.name.as_ref())
+                .trim()
+                .to_string(),
+            subject: String::from_utf8_lossy(commit.message().summary().as_ref()).into_owned(),
+            hash: id.to_string(),
+            uncommitted: false,
+            approximate,
+            blob: None,
+            parent_blob: None,
+        })
+    }
+
+    /// A page found its change: it and its folders are no longer pending.
+    fn settle(&mut self, path: &str) {
+        self.pending.remove(path);
+        for key in std::iter::once("").chain(path.match_indices('/').map(|(i, _)| &path[..=i])) {
+            if let Some(n) = self.pending_in.get_mut(key) {
+                *n -= 1;
+            }
+        }
+    }
+
+    /// The blob at `path` in a tree, if it has one.
+    fn blob_at(&mut self, tree: ObjectId, path: &str) -> Result<Option<ObjectId>, String> {
+        let mut id = tree;
+        let mut parts = path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            match self.entry(id, part.as_bytes())? {
+                Some((next, EntryKind::Tree)) if parts.peek().is_some() => id = next,
+                Some((blob, EntryKind::Blob | EntryKind::BlobExecutable))
+                    if parts.peek().is_none() =>
+                {
+                    return Ok(Some(blob));
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Pending pages in `new` (the folder `dir`) whose blob differs from
+    /// the one in `old` (or that `old` lacks), into `changed`.
+    fn diff(
+        &mut self,
+        old: Option<ObjectId>,
+        new: ObjectId,
+        dir: &mut String,
+        depth: usize,
+        changed: &mut Vec<(String, ObjectId, Option<ObjectId>)>,
+    ) -> Result<(), String> {
+        if old == Some(new) || self.pending_in.get(dir.as_str()).copied().unwrap_or(0) == 0 {
+            return Ok(());
+        }
+        while self.buffers.len() < 2 * depth + 2 {
+            self.buffers.push(Vec::new());
+        }
+        let mut new_buf = std::mem::take(&mut self.buffers[2 * depth]);
+        let mut old_buf = std::mem::take(&mut self.buffers[2 * depth + 1]);
+        let mut subtrees: Vec<(String, Option<ObjectId>, ObjectId)> = Vec::new();
+        {
+            let new_iter = self.find_tree(new, &mut new_buf)?;
+            let mut old_iter = match old {
+                Some(old) => Some(self.find_tree(old, &mut old_buf)?.peekable()),
+                None => None,
+            };
+            for entry in new_iter {
+                let entry = entry.map_err(|e| format!("cannot read tree {new}: {e}"))?;
+                let is_tree = entry.mode.is_tree();
+                // The same name in the old tree, if any: both are sorted
+                // in git's order, where a folder sorts as `name/`.
+                let mut same: Option<(ObjectId, bool)> = None;
+                if let Some(old_iter) = old_iter.as_mut() {
+                    while let Some(Ok(o)) = old_iter.peek() {
+                        match git_order(
+                            bytes(o.filename),
+                            o.mode.is_tree(),
+                            bytes(entry.filename),
+                            is_tree,
+                        ) {
+                            Ordering::Less => {
+                                old_iter.next();
+                            }
+                            Ordering::Equal => {
+                                same = Some((o.oid.to_owned(), o.mode.is_tree()));
+                                old_iter.next();
+                                break;
+                            }
+                            Ordering::Greater => break,
+                        }
+                    }
+                }
+                let old_id = same.map(|(id, _)| id);
+                if old_id.as_deref() == Some(entry.oid) {
+                    continue;
+                }
+                let name = String::from_utf8_lossy(bytes(entry.filename));
+                if is_tree {
+                    let path = format!("{dir}{name}/");
+                    if self.pending_in.get(&path).copied().unwrap_or(0) > 0 {
+                        subtrees.push((path, old_id, entry.oid.to_owned()));
+                    }
+                } else if entry.mode.is_blob() {
+                    let path = format!("{dir}{name}");
+                    if self.pending.contains_key(&path) {
+                        let before = same.filter(|(_, tree)| !tree).map(|(id, _)| id);
+                        changed.push((path, entry.oid.to_owned(), before));
+                    }
+                }
+            }
+        }
+        self.buffers[2 * depth] = new_buf;
+        self.buffers[2 * depth + 1] = old_buf;
+        for (path, old_id, new_id) in subtrees {
+            let mut sub = path;
+            self.diff(old_id, new_id, &mut sub, depth + 1, changed)?;
+        }
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// The changes found by the last build, for the commit it read from, kept
+/// in the repository's git folder (`opswiki/last-changes`): a build after a
+/// pull walks only the commits since. One line per page, tab-separated:
+/// path, commit, date, author, subject, blob, blob before, approximate.
+struct Cache {
+    head: ObjectId,
+    changes: HashMap<String, Change>,
+}
+
+const CACHE_VERSION: &str = "opswiki-last-changes 1";
+
+impl Cache {
+    fn read(path: &Path, root_in_repo: &str) -> Option<Cache> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let mut lines = text.lines();
+        let mut header = lines.next()?.split('\t');
+        if header.next()? != CACHE_VERSION || header.next()? != root_in_repo {
+            return None;
+        }
+        let head = ObjectId::from_hex(header.next()?.as_bytes()).ok()?;
+        let mut changes = HashMap::new();
+        for line in lines {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [path, hash, date, author, subject, blob, before, approximate] = f[..] else {
+                return None;
+            };
+            let id = |hex: &str| ObjectId::from_hex(hex.as_bytes()).ok();
+            changes.insert(
+                path.to_string(),
+                Change {
+                    date: NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?,
+                    author: author.to_string(),
+                    subject: subject.to_string(),
+                    hash: hash.to_string(),
+                    uncommitted: false,
+                    approximate: approximate == "1",
+                    blob: Some(id(blob)?),
+                    parent_blob: id(before),
+                },
+            );
+        }
+        Some(Cache { head, changes })
+    }
+
+    /// Best effort: a read-only repository just goes without.
+    fn write(path: &Path, root_in_repo: &str, head: ObjectId, changes: &HashMap<String, Change>) {
+        if root_in_repo.contains(['\t', '\n']) {
+            return;
+        }
+        let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+        let mut text = format!("{CACHE_VERSION}\t{root_in_repo}\t{head}\n");
+        for (p, c) in changes {
+            let Some(blob) = c
+                .blob
+                .filter(|_| !c.uncommitted && !p.contains(['\t', '\n', '\r']))
+            else {
+                continue;
+            };
+            let before = c
+                .parent_blob
+                .map(|b| b.to_string())
+                .unwrap_or_else(|| "-".into());
+            text.push_str(&format!(
+                "{p}\t{}\t{}\t{}\t{}\t{blob}\t{before}\t{}\n",
+                c.hash,
+                c.date,
+                clean(&c.author),
+                clean(&c.subject),
+                u8::from(c.approximate)
+            ));
+        }
+        let Some(dir) = path.parent() else { return };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let tmp = dir.join(format!("last-changes.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+/// Git's order of tree entries: by name, a folder's name followed by `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
+    let common = a.len().min(b.len());
+    match a[..common].cmp(&b[..common]) {
+        Ordering::Equal => {}
+        other => return other,
+    }
+    let end = |name: &[u8], tree: bool| name.get(common).copied().or(tree.then_some(b'/'));
+    end(a, a_tree).cmp(&end(b, b_tree))
+}
+
+/// Pages whose file differs from `HEAD`: in the index (staged), or on disk
+/// (edited). The index's file times say which files may have changed, as
+/// for `git status`; only those are read and hashed.
+fn mark_uncommitted(
+    repo: &gix::Repository,
+    workdir: &Path,
+    content_prefix: &str,
+    head_blobs: &HashMap<String, ObjectId>,
+    history: &mut History,
+    today: NaiveDate,
+) {
+    let index = repo.open_index().ok();
+    let skip = history.root_in_repo.len() + CONTENT_DIR.len() + 1;
+    for (path, head_blob) in head_blobs {
+        debug_assert!(path.starts_with(content_prefix));
+        let file = workdir.join(path);
+        let entry = index
+            .as_ref()
+            .and_then(|i| i.entry_by_path(path.as_str().into()));
+        let clean = match entry {
+            None => false, // removed from the index
+            Some(entry) if entry.id != *head_blob => false,
+            Some(entry) => {
+                let stat = gix::index::fs::Metadata::from_path_no_follow(&file)
+                    .ok()
+                    .and_then(|m| gix::index::entry::Stat::from_fs(&m).ok());
+                match stat {
+                    None => true, // deleted on disk: not a page any more
+                    Some(stat) if entry.stat.matches(&stat, Default::default()) => true,
+                    Some(_) => std::fs::read(&file).ok().is_some_and(|bytes| {
+                        gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &bytes)
+                            .is_ok_and(|id| id == *head_blob)
+                    }),
+                }
+            }
+        };
+        if !clean {
+            let mut change = uncommitted(today);
+            change.parent_blob = Some(*head_blob);
+            history.changes.insert(path[skip..].to_string(), change);
+        }
+    }
+}
+
+fn bytes(name: &gix::bstr::BStr) -> &[u8] {
+    name
+}
+
+/// The history, being read on its own thread while the site loads.
+pub struct Pending(Option<std::thread::JoinHandle<Result<Option<History>, String>>>);
+
+/// Start reading the history of the repository `root` is in, unless the
+/// site's config says `git: off` (read here, ahead of the load, so the pass
+/// can run beside it).
+pub fn start(root: &Path, today: NaiveDate) -> Pending {
+    let config_path = root.join(crate::config::CONFIG_FILE);
+    if let Ok(text) = std::fs::read_to_string(&config_path) {
+        let file = crate::source::SourceFile::new(
+            crate::config::CONFIG_FILE.into(),
+            crate::config::CONFIG_FILE.into(),
+            text,
+        );
+        if !crate::config::Config::parse(&file).0.git {
+            return Pending(None);
+        }
+    }
+    let root = root.to_path_buf();
+    Pending(Some(std::thread::spawn(move || read(&root, today))))
+}
+
+impl Pending {
+    /// The history, or a warning saying why the build goes without it.
+    pub fn finish(self) -> (Option<History>, Option<crate::diag::Diagnostic>) {
+        let Some(handle) = self.0 else {
+            return (None, None);
+        };
+        match handle.join() {
+            Ok(Ok(history)) => (history, None),
+            Ok(Err(message)) => (
+                None,
+                Some(
+                    crate::diag::Diagnostic::new(
+                        crate::diag::Code::GitUnreadable,
+                        crate::diag::Span::new(crate::config::CONFIG_FILE, 1, 1),
+                        format!("cannot read the git history, building without it: {message}"),
+                    )
+                    .with_help("set `git: off` in opswiki.yaml to build without git quietly"),
+                ),
+            ),
+            Err(_) => (None, None),
+        }
+    }
+}
+
+/// Which of `files` (paths from the site root) differ from revision `rev`:
+/// on disk (committed or not) or absent there. For `check --changed-since`.
+pub fn changed_since(
+    root: &Path,
+    rev: &str,
+    files: &[&str],
+) -> Result<std::collections::HashSet<String>, String> {
+    let repo = gix::discover(root).map_err(|_| "the site is not in a git work tree".to_string())?;
+    let workdir = repo
+        .workdir()
+        .ok_or("the repository has no work tree")?
+        .canonicalize()
+        .map_err(|e| e.to_string())?;
+    let root = root.canonicalize().map_err(|e| e.to_string())?;
+    let rel = root.strip_prefix(&workdir).map_err(|e| e.to_string())?;
+    let mut prefix = String::new();
+    for part in rel.components() {
+        prefix.push_str(&part.as_os_str().to_string_lossy());
+        prefix.push('/');
+    }
+    let commit = repo
+        .rev_parse_single(rev)
+        .map_err(|e| format!("not a revision: {e}"))?
+        .object()
+        .map_err(|e| e.to_string())?
+        .peel_to_commit()
+        .map_err(|e| e.to_string())?;
+    let tree = commit.tree().map_err(|e| e.to_string())?;
+    let mut changed = std::collections::HashSet::new();
+    for file in files {
+        // Peeling walks the tree down in place: each lookup on a copy.
+        let then = tree
+            .clone()
+            .peel_to_entry_by_path(format!("{prefix}{file}"))
+            .ok()
+            .flatten()
+            .map(|e| e.object_id());
+        let now = std::fs::read(root.join(file)).ok().and_then(|bytes| {
+            gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &bytes).ok()
+        });
+        if then.is_none() || then != now {
+            changed.insert(file.to_string());
+        }
+    }
+    Ok(changed)
+}
