@@ -17,6 +17,7 @@ pub mod frontmatter;
 pub mod fuzzing;
 pub mod highlight;
 pub mod links;
+pub mod live;
 pub mod load;
 pub mod markdown;
 pub mod model;

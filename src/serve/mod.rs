@@ -90,6 +90,8 @@ pub struct Server {
     root: PathBuf,
     output: PathBuf,
     http: conn::Listener,
+    /// Shared with the HTTP side: what `status/live/` is made from.
+    live: Arc<std::sync::RwLock<Option<Arc<crate::live::Catalogue>>>>,
 }
 
 impl Server {
@@ -135,9 +137,13 @@ impl Server {
         let served = output
             .canonicalize()
             .with_context(|| format!("output `{}` not found", output.display()))?;
+        let live = Arc::new(std::sync::RwLock::new(
+            workspace.live_catalogue().map(Arc::new),
+        ));
         let site = Arc::new(http::Site {
             root: served,
             hub: hub.clone(),
+            live: live.clone(),
         });
         let http = conn::Listener::start(listener, move |request| site.handle(request))
             .with_context(|| format!("cannot serve on {local}"))?;
@@ -172,6 +178,7 @@ impl Server {
             root,
             output,
             http,
+            live,
         })
     }
 
@@ -202,6 +209,11 @@ impl Server {
             log_outcome(&outcome, &self.workspace);
             let generated = outcome.generated;
             publish(&self.hub, outcome);
+            // After publishing: the edited page is served first.
+            let catalogue = self.workspace.live_catalogue().map(Arc::new);
+            if let Ok(mut live) = self.live.write() {
+                *live = catalogue;
+            }
             if generated {
                 self.generator.request();
             }
