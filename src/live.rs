@@ -388,7 +388,7 @@ impl Client {
 }
 
 fn millis_text(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{ms} ms")
@@ -1063,6 +1063,26 @@ fn sources_item(sources: &[SourceStatus], token_note: Option<String>, items: &mu
         });
         return;
     }
+    let evidence = if failed.is_empty() {
+        sources
+            .iter()
+            .map(|s| format!("{} at {} in {} ms", s.name, s.url, s.millis))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        failed
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} at {}: {}",
+                    s.name,
+                    s.url,
+                    s.problem.as_deref().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     items.push(Item {
         rule: "monitoring-reachable",
         health: if failed.is_empty() {
@@ -1082,41 +1102,10 @@ fn sources_item(sources: &[SourceStatus], token_note: Option<String>, items: &mu
                     .join(" and ")
             )
         },
-        evidence: failed
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} at {}: {}",
-                    s.name,
-                    s.url,
-                    s.problem.as_deref().unwrap_or("")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-            .chars()
-            .take(600)
-            .collect::<String>()
-            .if_empty(|| {
-                sources
-                    .iter()
-                    .map(|s| format!("{} at {} in {} ms", s.name, s.url, s.millis))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }),
+        evidence,
         link: None,
         details,
     });
-}
-
-trait IfEmpty {
-    fn if_empty(self, f: impl FnOnce() -> String) -> String;
-}
-
-impl IfEmpty for String {
-    fn if_empty(self, f: impl FnOnce() -> String) -> String {
-        if self.is_empty() { f() } else { self }
-    }
 }
 
 fn alert_text(a: &LiveAlert) -> String {
