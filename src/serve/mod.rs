@@ -13,7 +13,8 @@
 //! - [`conn`]: connections, a thread each, with limits on request heads and
 //!   timeouts, so no client can hold the others up;
 //! - [`http`]: the output folder, the live-reload script injected into
-//!   HTML, the `/__opswiki/` endpoints.
+//!   HTML, the `/__opswiki/` endpoints, and `status/live/` filled in from
+//!   the monitoring systems on each request ([`crate::live`]).
 //!
 //! Endpoints: `GET /__opswiki/status` (the status as JSON, at once),
 //! `GET /__opswiki/poll?v=N&path=P` (held until something changes for page
@@ -209,13 +210,13 @@ impl Server {
             log_outcome(&outcome, &self.workspace);
             let generated = outcome.generated;
             publish(&self.hub, outcome);
-            // After publishing: the edited page is served first.
+            if generated {
+                self.generator.request();
+            }
+            // Last: the edited page and the generated files come first.
             let catalogue = self.workspace.live_catalogue().map(Arc::new);
             if let Ok(mut live) = self.live.write() {
                 *live = catalogue;
-            }
-            if generated {
-                self.generator.request();
             }
         }
         self.hub.stop();

@@ -239,10 +239,12 @@ impl Workspace {
         Ok((ws, outcome))
     }
 
-    /// What the served `status/live/` needs from the site as it is now.
+    /// What the served `status/live/` needs from the site as it is now;
+    /// `None` without a `status:` block (nothing to serve live).
     pub fn live_catalogue(&self) -> Option<crate::live::Catalogue> {
         self.model
             .as_ref()
+            .filter(|m| m.site.config.status.is_some())
             .map(|m| crate::live::Catalogue::of(&m.site))
     }
 
