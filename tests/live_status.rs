@@ -88,7 +88,7 @@ const RULES: &str = r#"groups:
         expr: vector(1) > 0
         for: 0s
         labels: {severity: warning}
-        annotations: {runbook_url: "https://elsewhere.example.com/rb"}
+        annotations: {runbook_url: "https://elsewhere.example.com/rb", summary: "<script>alert(1)</script>"}
       - alert: SlowBurn
         expr: vector(1) > 0
         for: 1h
@@ -305,6 +305,19 @@ fn rules(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The evidence of a rule's (first) item holds `needle`.
+#[track_caller]
+fn assert_text_in(v: &Value, rule: &str, needle: &str) {
+    let item = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {v:#}"));
+    let evidence = item["evidence"].as_str().unwrap();
+    assert!(evidence.contains(needle), "{needle:?} not in {evidence:?}");
+}
+
 #[test]
 fn live_status_against_real_prometheus_and_alertmanager() {
     let mut m = Monitoring::start();
@@ -514,6 +527,9 @@ fn live_status_against_real_prometheus_and_alertmanager() {
             "{b}"
         );
         assert!(b.contains("live-suppressed"), "{b}");
+        // What the monitoring systems say is escaped like every field.
+        assert!(b.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{b}");
+        assert!(!b.contains("<script>alert(1)"), "{b}");
         assert!(
             b.contains("data-alert=\"DiskAlmostFull\" data-state=\"silenced\""),
             "{b}"
@@ -527,6 +543,43 @@ fn live_status_against_real_prometheus_and_alertmanager() {
     let snapshot = site.output("status/live/index.html");
     assert!(snapshot.contains("Snapshot taken at"), "{snapshot}");
     assert!(snapshot.contains("OrdersApiHighErrorRate"), "{snapshot}");
+
+    // An "Alertmanager" that answers something else (here Prometheus, whose
+    // /api/v2/alerts is a 404): said, and the firing alerts come from
+    // Prometheus instead, without silences.
+    let other = Site::new();
+    other.file(
+        "opswiki.yaml",
+        &format!(
+            "status:\n  prometheus_url: http://127.0.0.1:{0}\n  alertmanager_url: http://127.0.0.1:{0}\n",
+            m.prom_port
+        ),
+    );
+    let (v, _) = live_json(&other);
+    let am_source = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "alertmanager")
+        .unwrap();
+    assert_eq!(am_source["ok"], false);
+    assert!(
+        am_source["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("HTTP 404"),
+        "{am_source:#}"
+    );
+    let firing = alert(&v["alerts"], "DiskAlmostFull");
+    assert_eq!(
+        (&firing["state"], &firing["source"]),
+        (&"firing".into(), &"prometheus".into())
+    );
+    assert_text_in(
+        &v,
+        "alerts-firing",
+        "silences are not known without Alertmanager",
+    );
 
     // Prometheus stops: said, and the rest still comes from Alertmanager.
     m.stop_prometheus();
