@@ -43,6 +43,9 @@ pub struct Catalogue {
     severities: Vec<String>,
     severity_map: BTreeMap<String, String>,
     alarms: Vec<KnownAlarm>,
+    /// The weekly summary's `spend` and `spend-pace` items (the spend
+    /// against budget from the latest weekly reports), carried as they are.
+    weekly: Vec<Item>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,7 +130,14 @@ impl Catalogue {
                 }
             })
             .collect();
+        let today = chrono::Local::now().date_naive();
+        let weekly = crate::status::compute(site, today)
+            .items
+            .into_iter()
+            .filter(|i| matches!(i.rule, "spend" | "spend-pace"))
+            .collect();
         Catalogue {
+            weekly,
             status: site.config.status.clone(),
             base_url: site.config.base_url.clone(),
             severities: site.config.severities.clone(),
@@ -793,6 +803,7 @@ fn assemble(
         gaps_item(&active, &suppressed, &mut items);
     }
     indicator_items(&services, &status.window, &mut items);
+    items.extend(catalogue.weekly.iter().cloned());
     items.sort_by_key(|i| std::cmp::Reverse(i.health));
     LiveStatus {
         overall: items

@@ -5,6 +5,7 @@
 //! storage, and stopped at the end (a `Drop` guard, so also on a panic).
 
 mod common;
+mod opsdata;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -200,6 +201,9 @@ fn site_for(m: &Monitoring, t0: u64) -> Site {
         &Runbook::new("Disk full").render(),
     );
     site.file("content/alarms/rules.yaml", &wiki_alarms(true));
+    // A weekly report over its budget: the live report carries its spend.
+    let week = opsdata::Week::new("2026-11-23").spend(450.0, 400.0);
+    site.file(&week.path(), &week.render());
     site.file(
         "opswiki.yaml",
         &format!(
@@ -482,6 +486,10 @@ fn live_status_against_real_prometheus_and_alertmanager() {
             "{expected:?} not in {r:?}"
         );
     }
+
+    // The spend against budget, from the latest weekly report.
+    assert!(r.contains(&("spend".into(), "DEGRADED".into())), "{r:?}");
+    assert_text_in(&v, "spend", "$450 of a $400 budget");
 
     // Text and Markdown say the same.
     let (text, _) = live(&site, "text");
