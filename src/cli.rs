@@ -96,6 +96,10 @@ pub struct StatusArgs {
     /// text for a terminal, json for scripts, markdown to paste into a channel
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     pub format: StatusFormat,
+    /// What is firing now and each service's indicators, from the Prometheus
+    /// and Alertmanager of `status:` in opswiki.yaml
+    #[arg(long)]
+    pub live: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -142,6 +146,10 @@ pub struct BuildArgs {
     /// Where to write the site (default: ROOT/site)
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Also write status/live/: a snapshot of the live status (firing alerts,
+    /// indicators), fetched now from the monitoring systems of `status:`
+    #[arg(long)]
+    pub live_status: bool,
 }
 
 #[derive(Debug, Args)]

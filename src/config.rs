@@ -70,6 +70,156 @@ pub struct Config {
     pub edit_url: Option<String>,
     pub history_url: Option<String>,
     pub commit_url: Option<String>,
+    /// `status:`: where the live status comes from (`opswiki status --live`).
+    pub status: Option<StatusConfig>,
+}
+
+/// How a measured value is held against its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Comparison {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = ">")]
+    Above,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = "<")]
+    Below,
+}
+
+impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::AtLeast => ">=",
+            Comparison::Above => ">",
+            Comparison::AtMost => "<=",
+            Comparison::Below => "<",
+        }
+    }
+
+    /// Whether higher values are the better ones.
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Comparison::AtLeast | Comparison::Above)
+    }
+}
+
+/// An indicator's target: `>= 99.9`, `< 500`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Target {
+    pub comparison: Comparison,
+    pub value: f64,
+}
+
+impl Target {
+    /// Read `>= 99.9`, `> 0`, `<= 1`, `< 500` (spaces optional).
+    pub fn parse(text: &str) -> Option<Target> {
+        let t = text.trim();
+        let (comparison, rest) = [
+            (">=", Comparison::AtLeast),
+            ("<=", Comparison::AtMost),
+            (">", Comparison::Above),
+            ("<", Comparison::Below),
+        ]
+        .iter()
+        .find_map(|(sym, c)| t.strip_prefix(sym).map(|r| (*c, r)))?;
+        let value: f64 = rest.trim().parse().ok()?;
+        value.is_finite().then_some(Target { comparison, value })
+    }
+
+    pub fn met_by(&self, v: f64) -> bool {
+        match self.comparison {
+            Comparison::AtLeast => v >= self.value,
+            Comparison::Above => v > self.value,
+            Comparison::AtMost => v <= self.value,
+            Comparison::Below => v < self.value,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.comparison.symbol(),
+            crate::report::number(self.value, 3)
+        )
+    }
+}
+
+/// One service indicator: a PromQL query with its unit and target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub name: String,
+    pub query: String,
+    pub unit: String,
+    pub target: Option<Target>,
+    /// Where the indicator's `query:` is in `opswiki.yaml` (line, column),
+    /// so a PromQL error can point at it.
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A service and the indicators that say how it is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceIndicators {
+    pub name: String,
+    pub indicators: Vec<Indicator>,
+}
+
+/// `status:`: the monitoring systems the live status reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusConfig {
+    /// Without a trailing `/`.
+    pub prometheus_url: Option<String>,
+    pub alertmanager_url: Option<String>,
+    /// The NAME of the environment variable holding a bearer token; the
+    /// token itself never sits in the file.
+    pub token_env: Option<String>,
+    /// The trend window, in seconds (default 24 h), and as written.
+    pub window_secs: u64,
+    pub window: String,
+    /// Each request's time limit, in milliseconds (default 3 s).
+    pub timeout_ms: u64,
+    pub services: Vec<ServiceIndicators>,
+}
+
+impl Default for StatusConfig {
+    fn default() -> StatusConfig {
+        StatusConfig {
+            prometheus_url: None,
+            alertmanager_url: None,
+            token_env: None,
+            window_secs: DEFAULT_WINDOW_SECS,
+            window: "24h".into(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            services: Vec::new(),
+        }
+    }
+}
+
+/// The trend window when `window:` is not given: 24 hours.
+pub const DEFAULT_WINDOW_SECS: u64 = 24 * 3600;
+/// A request to the monitoring systems gives up after this long by default.
+pub const DEFAULT_TIMEOUT_MS: u64 = 3000;
+
+/// A duration as Prometheus writes one, of one unit: `500ms`, `30s`, `15m`,
+/// `24h`, `7d`, `1w`. In milliseconds.
+pub fn parse_duration_ms(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = t.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let ms = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 604_800_000,
+        _ => return None,
+    };
+    n.checked_mul(ms).filter(|&v| v > 0)
 }
 
 impl Default for Config {
@@ -125,6 +275,7 @@ impl Default for Config {
             edit_url: None,
             history_url: None,
             commit_url: None,
+            status: None,
         }
     }
 }
@@ -316,6 +467,7 @@ impl Config {
                         "expected an http(s) URL template with `{path}` (and `{branch}`, `{repo}`, `{commit}`)",
                     )),
                 },
+                "status" => config.status = Some(parse_status(file, value, &mut diags)),
                 other => diags.push(
                     Diagnostic::new(
                         Code::ConfigUnknownKey,
@@ -324,7 +476,7 @@ impl Config {
                     )
                     .with_help(
                         "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html, \
-                         diagnostics, overrides, baseline, git, repo_url, repo_branch, edit_url, history_url, commit_url",
+                         diagnostics, overrides, baseline, git, repo_url, repo_branch, edit_url, history_url, commit_url, status",
                     ),
                 ),
             }
@@ -344,6 +496,181 @@ fn invalid(file: &SourceFile, node: &Node, message: &str) -> Diagnostic {
         file.span_at(node.pos.line, node.pos.column),
         message.to_string(),
     )
+}
+
+fn unknown(file: &SourceFile, key: &yaml::Key, under: &str, known: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ConfigUnknownKey,
+        here_key(file, key),
+        format!("unknown key `{}` under {under}", key.name),
+    )
+    .with_help(format!("known keys: {known}"))
+}
+
+/// An http(s) URL without its trailing `/`.
+fn http_url(value: &Node) -> Option<String> {
+    let u = value.as_str()?.trim();
+    (u.starts_with("http://") || u.starts_with("https://"))
+        .then(|| u.trim_end_matches('/').to_string())
+}
+
+/// `status:`. What cannot be read is a diagnostic and left at its default;
+/// an indicator without a query is dropped.
+fn parse_status(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> StatusConfig {
+    let mut status = StatusConfig::default();
+    if value.is_null() {
+        return status;
+    }
+    if !value.is_map() {
+        diags.push(invalid(
+            file,
+            value,
+            "`status` must be a mapping (prometheus_url, alertmanager_url, services, ...)",
+        ));
+        return status;
+    }
+    for (key, v) in value.entries() {
+        match key.name.as_str() {
+            "prometheus_url" => match http_url(v) {
+                Some(u) => status.prometheus_url = Some(u),
+                None => diags.push(invalid(file, v, "`status.prometheus_url` must be an http(s) URL such as http://127.0.0.1:9090")),
+            },
+            "alertmanager_url" => match http_url(v) {
+                Some(u) => status.alertmanager_url = Some(u),
+                None => diags.push(invalid(file, v, "`status.alertmanager_url` must be an http(s) URL such as http://127.0.0.1:9093")),
+            },
+            "token_env" => match v.as_str() {
+                Some(name)
+                    if !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    status.token_env = Some(name.to_string())
+                }
+                _ => diags.push(
+                    invalid(file, v, "`status.token_env` must be the name of an environment variable (letters, digits, `_`)")
+                        .with_help("the token itself never goes in opswiki.yaml: export it, e.g. MONITORING_TOKEN=..., and write `token_env: MONITORING_TOKEN`"),
+                ),
+            },
+            "window" => match v.as_text().as_deref().and_then(parse_duration_ms) {
+                Some(ms) if ms >= 60_000 => {
+                    status.window_secs = ms / 1000;
+                    status.window = v.as_text().unwrap_or_default().trim().to_string();
+                }
+                _ => diags.push(invalid(file, v, "`status.window` must be a duration of a minute or more such as 24h, 90m or 7d")),
+            },
+            "timeout" => match v.as_text().as_deref().and_then(parse_duration_ms) {
+                Some(ms) if ms <= 60_000 => status.timeout_ms = ms,
+                _ => diags.push(invalid(file, v, "`status.timeout` must be a duration of at most a minute such as 3s or 500ms")),
+            },
+            "services" => match v.as_seq() {
+                Some(items) => {
+                    for item in items {
+                        if let Some(s) = parse_service(file, item, diags) {
+                            status.services.push(s);
+                        }
+                    }
+                }
+                None => diags.push(invalid(file, v, "`status.services` must be a list of services, each with `name` and `indicators`")),
+            },
+            _ => diags.push(unknown(file, key, "status", "prometheus_url, alertmanager_url, token_env, window, timeout, services")),
+        }
+    }
+    status
+}
+
+fn parse_service(
+    file: &SourceFile,
+    item: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ServiceIndicators> {
+    if !item.is_map() {
+        diags.push(invalid(
+            file,
+            item,
+            "a service must be a mapping with `name` and `indicators`",
+        ));
+        return None;
+    }
+    let mut service = ServiceIndicators {
+        name: String::new(),
+        indicators: Vec::new(),
+    };
+    for (key, v) in item.entries() {
+        match key.name.as_str() {
+            "name" => match v.as_text() {
+                Some(n) if !n.trim().is_empty() => service.name = n.trim().to_string(),
+                _ => diags.push(invalid(file, v, "a service's `name` must be text")),
+            },
+            "indicators" => match v.as_seq() {
+                Some(list) => service
+                    .indicators
+                    .extend(list.iter().filter_map(|i| parse_indicator(file, i, diags))),
+                None => diags.push(invalid(
+                    file,
+                    v,
+                    "`indicators` must be a list, each with `name`, `query`, `unit` and `target`",
+                )),
+            },
+            _ => diags.push(unknown(file, key, "status.services", "name, indicators")),
+        }
+    }
+    if service.name.is_empty() {
+        diags.push(invalid(file, item, "a service needs a `name`"));
+        return None;
+    }
+    Some(service)
+}
+
+fn parse_indicator(
+    file: &SourceFile,
+    item: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Indicator> {
+    if !item.is_map() {
+        diags.push(invalid(
+            file,
+            item,
+            "an indicator must be a mapping with `name`, `query`, `unit` and `target`",
+        ));
+        return None;
+    }
+    let mut name = None;
+    let mut query = None;
+    let mut unit = String::new();
+    let mut target = None;
+    for (key, v) in item.entries() {
+        match key.name.as_str() {
+            "name" => match v.as_text() {
+                Some(n) if !n.trim().is_empty() => name = Some(n.trim().to_string()),
+                _ => diags.push(invalid(file, v, "an indicator's `name` must be text")),
+            },
+            "query" => match v.as_text() {
+                Some(q) if !q.trim().is_empty() => query = Some((q.trim().to_string(), v.pos)),
+                _ => diags.push(invalid(file, v, "an indicator's `query` must be a PromQL expression")),
+            },
+            "unit" => match v.as_text() {
+                Some(u) => unit = u.trim().to_string(),
+                None => diags.push(invalid(file, v, "an indicator's `unit` must be text such as %, ms or req/s")),
+            },
+            "target" => match v.as_text().as_deref().and_then(Target::parse) {
+                Some(t) => target = Some(t),
+                None => diags.push(invalid(file, v, "an indicator's `target` must be a comparison and a number such as \">= 99.9\" or \"< 500\"")),
+            },
+            _ => diags.push(unknown(file, key, "an indicator", "name, query, unit, target")),
+        }
+    }
+    let Some((query, pos)) = query else {
+        diags.push(invalid(file, item, "an indicator needs a `query` (PromQL)"));
+        return None;
+    };
+    Some(Indicator {
+        name: name.unwrap_or_else(|| query.clone()),
+        query,
+        unit,
+        target,
+        line: pos.line,
+        column: pos.column,
+    })
 }
 
 /// `code: level` pairs. An unknown code is a warning naming the nearest
@@ -543,5 +870,47 @@ mod tests {
         let rules = c.rules(PageKind::Runbook).unwrap();
         assert_eq!(rules.required_sections, vec!["Symptom"]);
         assert_eq!(rules.required_fields.len(), 4, "fields keep their default");
+    }
+
+    #[test]
+    fn status_block() {
+        let text = "status:\n  prometheus_url: http://127.0.0.1:9090/\n  token_env: MON_TOKEN\n  timeout: 500ms\n  services:\n    - name: API\n      indicators:\n        - name: Availability\n          query: up\n          unit: \"%\"\n          target: \">= 99.9\"\n          colour: red\n";
+        let (c, d) = parse(text);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "config-unknown-key");
+        assert_eq!(d[0].span.line, 12);
+        let s = c.status.unwrap();
+        assert_eq!(s.prometheus_url.as_deref(), Some("http://127.0.0.1:9090"));
+        assert_eq!(s.token_env.as_deref(), Some("MON_TOKEN"));
+        assert_eq!((s.window_secs, s.timeout_ms), (86_400, 500));
+        let i = &s.services[0].indicators[0];
+        assert_eq!(
+            (i.name.as_str(), i.query.as_str(), i.line),
+            ("Availability", "up", 9)
+        );
+        let t = i.target.unwrap();
+        assert!(t.met_by(99.95) && !t.met_by(99.0));
+        assert_eq!(t.to_string(), ">= 99.9");
+    }
+
+    #[test]
+    fn status_values_are_checked() {
+        let (c, d) = parse(
+            "status:\n  token_env: \"Bearer abc\"\n  window: soon\n  services:\n    - name: X\n      indicators:\n        - name: Y\n          target: \"about 5\"\n",
+        );
+        let codes: Vec<_> = d.iter().map(|d| (d.code.name(), d.span.line)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("config-invalid", 2),
+                ("config-invalid", 3),
+                ("config-invalid", 8),
+                ("config-invalid", 7)
+            ]
+        );
+        assert!(c.status.unwrap().services[0].indicators.is_empty());
+        assert_eq!(Target::parse("<500").unwrap().value, 500.0);
+        assert_eq!(parse_duration_ms("24h"), Some(86_400_000));
+        assert_eq!(parse_duration_ms("1.5h"), None);
     }
 }

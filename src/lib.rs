@@ -19,6 +19,7 @@ pub mod git;
 pub mod glob;
 pub mod highlight;
 pub mod links;
+pub mod live;
 pub mod load;
 pub mod markdown;
 pub mod model;

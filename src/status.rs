@@ -1120,7 +1120,7 @@ fn md_link(link: Option<&Link>, base_url: Option<&str>) -> String {
 }
 
 /// Escape what chat Markdown would read as markup in free text.
-fn md_escape(s: &str) -> String {
+pub fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if matches!(c, '*' | '_' | '[' | ']' | '<' | '>' | '|') {
@@ -1134,28 +1134,30 @@ fn md_escape(s: &str) -> String {
 /// JSON for scripts: the whole summary.
 pub fn to_json(status: &Status, base_url: Option<&str>) -> String {
     let mut v = serde_json::to_value(status).unwrap_or_default();
-    // Give every link its URL as well as its path.
-    fn add_urls(v: &mut serde_json::Value, base_url: Option<&str>) {
-        match v {
-            serde_json::Value::Object(map) => {
-                if let (Some(serde_json::Value::String(path)), true) =
-                    (map.get("path").cloned(), map.contains_key("label"))
-                {
-                    let link = Link::new("", path);
-                    map.insert("url".into(), link.url(base_url).into());
-                }
-                for (_, child) in map.iter_mut() {
-                    add_urls(child, base_url);
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for child in items {
-                    add_urls(child, base_url);
-                }
-            }
-            _ => {}
-        }
-    }
     add_urls(&mut v, base_url);
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Give every link in a JSON value (an object with `label` and `path`) its
+/// `url` as well.
+pub fn add_urls(v: &mut serde_json::Value, base_url: Option<&str>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let (Some(serde_json::Value::String(path)), true) =
+                (map.get("path").cloned(), map.contains_key("label"))
+            {
+                let link = Link::new("", path);
+                map.insert("url".into(), link.url(base_url).into());
+            }
+            for (_, child) in map.iter_mut() {
+                add_urls(child, base_url);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for child in items {
+                add_urls(child, base_url);
+            }
+        }
+        _ => {}
+    }
 }

@@ -21,9 +21,46 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         .output
         .clone()
         .unwrap_or_else(|| site.root.join("site"));
+    let live_body = if args.live_status {
+        if site.config.status.is_none() {
+            return super::cannot_run(anyhow::anyhow!(
+                "--live-status: {} has no `status:` block to read the monitoring systems from (see docs/status.md)",
+                crate::config::CONFIG_FILE
+            ));
+        }
+        let live = crate::live::gather(&crate::live::Catalogue::of(&site));
+        eprintln!(
+            "live status snapshot at {}: {}, {} alerts, {} silenced or inhibited{}",
+            live.taken_at,
+            live.overall.name(),
+            live.alerts.len(),
+            live.suppressed.len(),
+            if live.complete {
+                String::new()
+            } else {
+                format!(
+                    "; not read: {}",
+                    live.sources
+                        .iter()
+                        .filter(|s| !s.ok)
+                        .map(|s| s.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+        Some(render::live::body_html(
+            Some(&live),
+            &crate::model::root_prefix(crate::live::LIVE_PATH),
+            true,
+        ))
+    } else {
+        None
+    };
     let options = RenderOptions {
         output: output.clone(),
         today: super::today(&args.common),
+        live_body,
     };
     // Templates that do not compile stop the build whatever their level:
     // there is nothing to render with.

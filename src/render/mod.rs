@@ -5,6 +5,7 @@
 //! written site and a failed build leaves the previous one untouched.
 
 mod alarms;
+pub mod live;
 mod postmortems;
 mod reports;
 mod search_page;
@@ -41,6 +42,9 @@ pub const TRIAGE_JS: &str = include_str!("../../static/triage.js");
 pub struct RenderOptions {
     pub output: PathBuf,
     pub today: NaiveDate,
+    /// The body of `status/live/` when the build took a snapshot of the
+    /// live status (`build --live-status`); else a placeholder is written.
+    pub live_body: Option<String>,
 }
 
 /// What a build wrote.
@@ -122,6 +126,8 @@ pub struct Renderer<'a> {
     /// The navigation bar: (label, target from the root, section key). The
     /// same for every page, so worked out once rather than per page.
     nav: Vec<(&'static str, &'static str, &'static str)>,
+    /// See [`RenderOptions::live_body`].
+    live_body: Option<String>,
 }
 
 /// Stands for the page body while the layout renders; the body is spliced
@@ -215,6 +221,7 @@ impl<'a> Renderer<'a> {
             today,
             search_text: Default::default(),
             nav: nav_entries(site),
+            live_body: None,
         }
     }
 
@@ -637,6 +644,9 @@ impl<'a> Renderer<'a> {
             Box::new(|| one(self.render_search_page())),
             Box::new(|| one(self.render_status())),
         ];
+        if self.site.config.status.is_some() {
+            jobs.push(Box::new(|| one(self.render_live())));
+        }
         if !self.site.alarms.is_empty() {
             jobs.push(Box::new(|| one(self.render_catalogue())));
             jobs.push(Box::new(|| one(self.render_coverage())));
@@ -699,7 +709,8 @@ pub fn build(site: &Site, options: &RenderOptions) -> Result<BuildStats> {
 /// [`build`] with templates compiled already (by the checks).
 pub fn build_with(site: &Site, options: &RenderOptions, tera: Tera) -> Result<BuildStats> {
     let timer = crate::timing::StageTimer::from_env();
-    let renderer = Renderer::with_parts(site, options.today, tera, Coverage::of(site));
+    let mut renderer = Renderer::with_parts(site, options.today, tera, Coverage::of(site));
+    renderer.live_body = options.live_body.clone();
     let staging = Staging::begin(&options.output)?;
     let files = renderer.render_each(&|path, bytes| staging.write(path, bytes))?;
     timer.mark("render+write");

@@ -99,6 +99,7 @@ impl Renderer<'_> {
                 .collect::<Vec<_>>(),
         );
         ctx.insert("unhealthy", &(summary.overall == Health::Unhealthy));
+        ctx.insert("has_live", &self.site.config.status.is_some());
         let html = self
             .tera
             .render("status.html", &ctx)

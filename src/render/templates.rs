@@ -48,6 +48,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("reports.html", include_str!("../../templates/reports.html")),
     ("actions.html", include_str!("../../templates/actions.html")),
     ("status.html", include_str!("../../templates/status.html")),
+    (
+        "status_live.html",
+        include_str!("../../templates/status_live.html"),
+    ),
 ];
 
 /// `{{ sev | severity_badge | safe }}`: a severity as its coloured badge,
@@ -55,7 +59,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// built-in templates call the filter directly because a Tera macro call
 /// (a new frame and a copy of its arguments) cost 4% of a 10,000-page
 /// build, the alarm catalogue making one per alarm.
-fn severity_badge(
+pub(crate) fn severity_badge(
     value: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {

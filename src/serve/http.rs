@@ -12,7 +12,7 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use super::conn::{Request, reason};
 use super::status::Hub;
@@ -27,6 +27,9 @@ pub struct Site {
     /// Canonical path of the output folder.
     pub root: PathBuf,
     pub hub: Arc<Hub>,
+    /// What `status/live/` is made from, as of the last rebuild (`None`
+    /// until the site could be read, or without `status:` in the config).
+    pub live: Arc<RwLock<Option<Arc<crate::live::Catalogue>>>>,
 }
 
 /// Where a request path leads.
@@ -397,6 +400,7 @@ impl Site {
                 Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
                 Err(_) => return self.not_found(request),
             };
+            let html = self.live_page(file, html);
             let body = inject(&html, &json, status == 404);
             Reply::new(status, kind, body).send(request);
             return;
@@ -408,6 +412,23 @@ impl Site {
             Some(reply) => reply.send(request),
             None => self.not_found(request),
         }
+    }
+
+    /// `status/live/`: the built page with its live part fetched now, on
+    /// this connection's thread (the monitoring systems' timeouts bound
+    /// it). The browser never talks to them.
+    fn live_page(&self, file: &Path, html: String) -> String {
+        if file != self.root.join(crate::live::LIVE_PATH) {
+            return html;
+        }
+        let catalogue = self.live.read().ok().and_then(|c| c.clone());
+        let Some(catalogue) = catalogue.filter(|c| c.status.is_some()) else {
+            return html;
+        };
+        let live = crate::live::gather(&catalogue);
+        let root = crate::model::root_prefix(crate::live::LIVE_PATH);
+        let body = crate::render::live::body_html(Some(&live), &root, false);
+        crate::render::live::splice(&html, &body).unwrap_or(html)
     }
 
     fn not_found(&self, request: Request) {

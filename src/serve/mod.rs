@@ -13,7 +13,8 @@
 //! - [`conn`]: connections, a thread each, with limits on request heads and
 //!   timeouts, so no client can hold the others up;
 //! - [`http`]: the output folder, the live-reload script injected into
-//!   HTML, the `/__opswiki/` endpoints.
+//!   HTML, the `/__opswiki/` endpoints, and `status/live/` filled in from
+//!   the monitoring systems on each request ([`crate::live`]).
 //!
 //! Endpoints: `GET /__opswiki/status` (the status as JSON, at once),
 //! `GET /__opswiki/poll?v=N&path=P` (held until something changes for page
@@ -90,6 +91,8 @@ pub struct Server {
     root: PathBuf,
     output: PathBuf,
     http: conn::Listener,
+    /// Shared with the HTTP side: what `status/live/` is made from.
+    live: Arc<std::sync::RwLock<Option<Arc<crate::live::Catalogue>>>>,
 }
 
 impl Server {
@@ -135,9 +138,13 @@ impl Server {
         let served = output
             .canonicalize()
             .with_context(|| format!("output `{}` not found", output.display()))?;
+        let live = Arc::new(std::sync::RwLock::new(
+            workspace.live_catalogue().map(Arc::new),
+        ));
         let site = Arc::new(http::Site {
             root: served,
             hub: hub.clone(),
+            live: live.clone(),
         });
         let http = conn::Listener::start(listener, move |request| site.handle(request))
             .with_context(|| format!("cannot serve on {local}"))?;
@@ -172,6 +179,7 @@ impl Server {
             root,
             output,
             http,
+            live,
         })
     }
 
@@ -204,6 +212,11 @@ impl Server {
             publish(&self.hub, outcome);
             if generated {
                 self.generator.request();
+            }
+            // Last: the edited page and the generated files come first.
+            let catalogue = self.workspace.live_catalogue().map(Arc::new);
+            if let Ok(mut live) = self.live.write() {
+                *live = catalogue;
             }
         }
         self.hub.stop();

@@ -218,6 +218,7 @@ impl Workspace {
                 &RenderOptions {
                     output: output.to_path_buf(),
                     today,
+                    live_body: None,
                 },
             );
             match built {
@@ -247,6 +248,15 @@ impl Workspace {
         let mut outcome = ws.outcome(Changed::default(), report, started);
         outcome.changed.all = true;
         Ok((ws, outcome))
+    }
+
+    /// What the served `status/live/` needs from the site as it is now;
+    /// `None` without a `status:` block (nothing to serve live).
+    pub fn live_catalogue(&self) -> Option<crate::live::Catalogue> {
+        self.model
+            .as_ref()
+            .filter(|m| m.site.config.status.is_some())
+            .map(|m| crate::live::Catalogue::of(&m.site))
     }
 
     pub fn pages_total(&self) -> usize {
