@@ -436,29 +436,3 @@ pub enum RunbookLink {
     /// Resolves to no page.
     Broken,
 }
-
-/// Resolve an alarm's runbook link against the site.
-pub fn resolve_runbook(site: &crate::site::Site, alarm: &Alarm) -> RunbookLink {
-    use crate::links::Target;
-    let Some(link) = &alarm.runbook else {
-        return RunbookLink::Missing;
-    };
-    // Alarm files are not pages: links are read from the content root.
-    match site.links.resolve("", &link.value) {
-        Ok(Target::Page { page, anchor }) => RunbookLink::Page { page, anchor },
-        Ok(Target::External) => RunbookLink::External,
-        Ok(Target::SamePage { .. }) | Ok(Target::Asset { .. }) | Err(_) => RunbookLink::Broken,
-    }
-}
-
-/// Whether an alarm's link reaches a runbook page and its anchor.
-pub fn reaches_runbook(site: &crate::site::Site, link: &RunbookLink) -> Option<usize> {
-    match link {
-        RunbookLink::Page { page, anchor } => {
-            let target = &site.pages[*page];
-            let anchor_ok = anchor.as_deref().is_none_or(|a| target.has_anchor(a));
-            (target.kind == crate::model::PageKind::Runbook && anchor_ok).then_some(*page)
-        }
-        _ => None,
-    }
-}

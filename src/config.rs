@@ -142,7 +142,7 @@ impl std::fmt::Display for Target {
             f,
             "{} {}",
             self.comparison.symbol(),
-            crate::report::number(self.value, 3)
+            crate::number::number(self.value, 3)
         )
     }
 }
@@ -817,6 +817,42 @@ fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut
             }
         }
         config.kinds.insert(kind, replaced);
+    }
+}
+
+const SEVERITY_PLACEHOLDER_HELP: &str =
+    "the template lists every severity: keep the one that applies";
+
+/// A page's severity is one of the site's, and not the template's list.
+pub(crate) fn check_severity(
+    sev: &crate::model::Field<String>,
+    config: &Config,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if sev.value.contains('|') {
+        diags.push(
+            Diagnostic::new(
+                Code::SeverityPlaceholder,
+                sev.span.clone(),
+                format!(
+                    "severity `{}` is the template's placeholder: pick one",
+                    sev.value
+                ),
+            )
+            .with_help(SEVERITY_PLACEHOLDER_HELP),
+        );
+    } else if !config.severities.iter().any(|s| s == &sev.value) {
+        diags.push(
+            Diagnostic::new(
+                Code::SeverityUnknown,
+                sev.span.clone(),
+                format!("unknown severity `{}`", sev.value),
+            )
+            .with_help(format!(
+                "severities of this site: {}",
+                config.severities.join(", ")
+            )),
+        );
     }
 }
 

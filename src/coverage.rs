@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::alarms::{RunbookLink, reaches_runbook, resolve_runbook};
+use crate::alarms::RunbookLink;
 use crate::model::PageKind;
 use crate::site::Site;
 
@@ -38,8 +38,8 @@ impl Coverage {
             .alarms
             .par_iter()
             .map(|alarm| {
-                let link = resolve_runbook(site, alarm);
-                let page = reaches_runbook(site, &link);
+                let link = site.resolve_runbook(alarm);
+                let page = site.reaches_runbook(&link);
                 (link, page)
             })
             .collect();

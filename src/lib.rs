@@ -23,6 +23,7 @@ pub mod live;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod number;
 pub mod output;
 pub mod owners;
 pub mod pipeline;

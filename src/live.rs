@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::alarms::{RunbookLink, reaches_runbook, resolve_runbook};
+use crate::alarms::RunbookLink;
 use crate::config::{CONFIG_FILE, Indicator, StatusConfig};
 use crate::model::output_path;
 use crate::site::Site;
@@ -75,13 +75,13 @@ impl Catalogue {
             .alarms
             .iter()
             .map(|alarm| {
-                let link = resolve_runbook(site, alarm);
+                let link = site.resolve_runbook(alarm);
                 let written = alarm
                     .runbook
                     .as_ref()
                     .map(|r| r.value.clone())
                     .unwrap_or_default();
-                let runbook = match (&link, reaches_runbook(site, &link)) {
+                let runbook = match (&link, site.reaches_runbook(&link)) {
                     (RunbookLink::Page { page, anchor }, Some(_)) => {
                         let p = &site.pages[*page];
                         let path = match anchor {

@@ -326,7 +326,7 @@ pub fn read_summary_fields(
                         value: bullet.value.clone(),
                         span: bullet.span.clone(),
                     };
-                    crate::site::check_severity(&field, config, diags);
+                    crate::config::check_severity(&field, config, diags);
                     meta.severity = Some(field);
                 }
             },

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use crate::alarms::{self, Alarm};
+use crate::alarms::{self, Alarm, RunbookLink};
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::frontmatter;
@@ -153,6 +153,36 @@ pub struct ParseDiagnostics {
     pub files: Vec<Diagnostic>,
     /// Across files ([`derive`]).
     pub derived: Vec<Diagnostic>,
+}
+
+/// Alarms' runbook links, resolved against the site: one resolver for every
+/// reader (checks, coverage, catalogue, live status).
+impl Site {
+    /// Resolve an alarm's runbook link.
+    pub fn resolve_runbook(&self, alarm: &Alarm) -> RunbookLink {
+        use crate::links::Target;
+        let Some(link) = &alarm.runbook else {
+            return RunbookLink::Missing;
+        };
+        // Alarm files are not pages: links are read from the content root.
+        match self.links.resolve("", &link.value) {
+            Ok(Target::Page { page, anchor }) => RunbookLink::Page { page, anchor },
+            Ok(Target::External) => RunbookLink::External,
+            Ok(Target::SamePage { .. }) | Ok(Target::Asset { .. }) | Err(_) => RunbookLink::Broken,
+        }
+    }
+
+    /// Whether an alarm's link reaches a runbook page and its anchor.
+    pub fn reaches_runbook(&self, link: &RunbookLink) -> Option<usize> {
+        match link {
+            RunbookLink::Page { page, anchor } => {
+                let target = &self.pages[*page];
+                let anchor_ok = anchor.as_deref().is_none_or(|a| target.has_anchor(a));
+                (target.kind == PageKind::Runbook && anchor_ok).then_some(*page)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Build the model from what `load` read. Never fails: problems are diagnostics.
@@ -514,7 +544,7 @@ fn read_front_matter(
     meta.owner = text_field(file, front, "owner", diags);
     meta.severity = text_field(file, front, "severity", diags);
     if let Some(sev) = &meta.severity {
-        check_severity(sev, config, diags);
+        crate::config::check_severity(sev, config, diags);
     }
     meta.last_updated = date_field(file, front, "last_updated", diags);
     meta.date = date_field(file, front, "date", diags);
@@ -553,37 +583,6 @@ fn read_front_matter(
                 )),
             }
         }
-    }
-}
-
-const SEVERITY_PLACEHOLDER_HELP: &str =
-    "the template lists every severity: keep the one that applies";
-
-pub(crate) fn check_severity(sev: &Field<String>, config: &Config, diags: &mut Vec<Diagnostic>) {
-    if sev.value.contains('|') {
-        diags.push(
-            Diagnostic::new(
-                Code::SeverityPlaceholder,
-                sev.span.clone(),
-                format!(
-                    "severity `{}` is the template's placeholder: pick one",
-                    sev.value
-                ),
-            )
-            .with_help(SEVERITY_PLACEHOLDER_HELP),
-        );
-    } else if !config.severities.iter().any(|s| s == &sev.value) {
-        diags.push(
-            Diagnostic::new(
-                Code::SeverityUnknown,
-                sev.span.clone(),
-                format!("unknown severity `{}`", sev.value),
-            )
-            .with_help(format!(
-                "severities of this site: {}",
-                config.severities.join(", ")
-            )),
-        );
     }
 }
 
@@ -651,7 +650,7 @@ fn read_heading_fields(
             Some(_) => {}
             None => {
                 if key == "severity" {
-                    check_severity(&field, config, diags);
+                    crate::config::check_severity(&field, config, diags);
                 }
                 *existing = Some(field);
             }

@@ -392,3 +392,32 @@ fn front_matter_that_does_not_parse_is_one_error_at_the_opener() {
         )],
     );
 }
+
+/// The text output of representative diagnostics, reviewed like code: a
+/// change to how a finding reads shows up as a snapshot diff.
+#[test]
+fn text_output_snapshots() {
+    let site = Site::new();
+    site.file("content/index.md", "# Home\n");
+    site.file(
+        "content/runbooks/db.md",
+        &Runbook::new("DB")
+            .section(
+                "Diagnosis Steps",
+                "See [the dashboard](runbooks/dashbord#latency).\n\n<!-- opswiki-ignore placeholder-txt -->\nAll good.\n",
+            )
+            .render(),
+    );
+    site.file(
+        "content/runbooks/disk.md",
+        "---\ntitle: Disk full\ntags: [disk, storage\nowner: team-sre\n---\n# Disk full\n",
+    );
+    site.file(
+        "content/alarms/db.yaml",
+        "- name: db-down\n  description: DB is down\n  severity: P2\n",
+    );
+    site.file("opswiki.yaml", "diagnostics:\n  runbook-stale: eror\n");
+    let out = site.check(&["--color", "never"]);
+    assert_eq!(out.code, 1, "{out}");
+    insta::assert_snapshot!(out.stderr);
+}

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use std::collections::HashMap;
 
-use crate::alarms::{Alarm, RunbookLink, Shape, resolve_runbook};
+use crate::alarms::{Alarm, RunbookLink, Shape};
 use crate::check::links::anchor_missing;
 use crate::diag::{Code, Diagnostic};
 use crate::model::PageKind;
@@ -14,7 +14,7 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
     let links: Vec<RunbookLink> = site
         .alarms
         .par_iter()
-        .map(|a| resolve_runbook(site, a))
+        .map(|a| site.resolve_runbook(a))
         .collect();
     check_duplicates(site, out);
 

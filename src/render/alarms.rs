@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::Renderer;
-use crate::alarms::{Alarm, RunbookLink, resolve_runbook};
+use crate::alarms::{Alarm, RunbookLink};
 use crate::model::{PageKind, output_path, root_prefix};
 
 pub const CATALOGUE_PATH: &str = "alarms/index.html";
@@ -49,7 +49,7 @@ struct AlarmGroup<'a> {
 impl<'a> Renderer<'a> {
     pub(super) fn alarm_view(&self, alarm: &'a Alarm, root: &str) -> AlarmView<'a> {
         let site = self.site;
-        let link = resolve_runbook(site, alarm);
+        let link = site.resolve_runbook(alarm);
         let (runbook_href, runbook_title, status, target_services) = match &link {
             RunbookLink::Page { page, anchor } => {
                 let target = &site.pages[*page];

@@ -35,7 +35,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::alarms::{RunbookLink, resolve_runbook};
+use crate::alarms::RunbookLink;
 use crate::markdown::{self, RenderContext, SectionText};
 use crate::model::{Page, PageKind, output_path};
 use crate::site::Site;
@@ -225,7 +225,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
             name: alarm.name.clone(),
             about: alarm_about(alarm),
         };
-        let target = match resolve_runbook(site, alarm) {
+        let target = match site.resolve_runbook(alarm) {
             RunbookLink::Page { page, anchor } => Some((page, anchor)),
             _ => None,
         };

@@ -28,6 +28,7 @@ pub mod conn;
 pub mod generate;
 pub mod http;
 pub mod rebuild;
+mod reply;
 pub mod status;
 pub mod watch;
 

@@ -295,7 +295,7 @@ impl Hub {
         let mut inner = self.lock();
         if inner.stopped {
             drop(inner);
-            super::http::Reply::text(503, "stopping\n").send(request);
+            super::reply::Reply::text(503, "stopping\n").send(request);
             return;
         }
         if let Some(action) = Hub::action_for(&inner, since, page.as_deref()) {
@@ -330,7 +330,7 @@ impl Hub {
                 let waiters = std::mem::take(&mut inner.waiters);
                 drop(inner);
                 for w in waiters {
-                    super::http::Reply::text(503, "stopping\n").send(w.request);
+                    super::reply::Reply::text(503, "stopping\n").send(w.request);
                 }
                 return;
             }
@@ -387,7 +387,7 @@ pub fn poll_body(action: Action, status_json: &str) -> String {
 }
 
 fn respond_poll(request: super::conn::Request, action: Action, status_json: &str) {
-    super::http::Reply::json(poll_body(action, status_json)).send(request);
+    super::reply::Reply::json(poll_body(action, status_json)).send(request);
 }
 
 #[cfg(test)]

@@ -126,9 +126,17 @@ fn parse_multi_with_serde(text: &str) -> Result<Vec<Node>, YamlError> {
 fn at_unclosed_opener(text: &str, err: YamlError) -> YamlError {
     match unclosed_opener(text, err.pos) {
         Some((pos, opener)) if pos.line < err.pos.line => YamlError {
+            // Said as a distance: callers shift positions (front matter
+            // starts on the file's line 2), so a line number here would lie.
             message: format!(
-                "`{opener}` opened here is never closed (the YAML parser stopped at line {}, column {}: {})",
-                err.pos.line, err.pos.column, err.message
+                "`{opener}` opened here is never closed (the YAML parser stopped {} {} below: {})",
+                err.pos.line - pos.line,
+                if err.pos.line - pos.line == 1 {
+                    "line"
+                } else {
+                    "lines"
+                },
+                err.message
             ),
             pos,
         },
