@@ -1448,28 +1448,13 @@ pub fn to_text(live: &LiveStatus, base: Option<&str>) -> String {
             }
         }
     }
-    let section = |out: &mut String, title: &str, items: Vec<&Item>| {
-        if items.is_empty() {
-            return;
-        }
-        let _ = writeln!(out, "\n{title}");
-        for item in items {
-            let _ = writeln!(out, "  [{}] {}", item.health.name(), item.title);
-            let _ = writeln!(out, "      {}", item.evidence);
-            for d in &item.details {
-                match &d.link {
-                    Some(l) => {
-                        let _ = writeln!(out, "      - {} ({})", d.text, l.url(base));
-                    }
-                    None => {
-                        let _ = writeln!(out, "      - {}", d.text);
-                    }
-                }
-            }
-        }
-    };
-    section(&mut out, "Needs attention:", live.attention().collect());
-    section(&mut out, "Fine:", live.healthy().collect());
+    crate::status::write_items_text(
+        &mut out,
+        "Needs attention:",
+        live.attention().collect(),
+        base,
+    );
+    crate::status::write_items_text(&mut out, "Fine:", live.healthy().collect(), base);
     out
 }
 

@@ -995,30 +995,12 @@ pub fn to_text(status: &Status, base_url: Option<&str>) -> String {
         status.overall.name(),
         headline(status)
     );
-    let section = |out: &mut String, title: &str, items: Vec<&Item>| {
-        if items.is_empty() {
-            return;
-        }
-        let _ = writeln!(out, "\n{title}");
-        for item in items {
-            let _ = writeln!(out, "  [{}] {}", item.health.name(), item.title);
-            let _ = writeln!(out, "      {}", item.evidence);
-            for d in &item.details {
-                match &d.link {
-                    Some(l) => {
-                        let _ = writeln!(out, "      - {} ({})", d.text, l.url(base_url));
-                    }
-                    None => {
-                        let _ = writeln!(out, "      - {}", d.text);
-                    }
-                }
-            }
-            if let Some(link) = &item.link {
-                let _ = writeln!(out, "      read: {}", link.url(base_url));
-            }
-        }
-    };
-    section(&mut out, "Needs attention:", status.attention().collect());
+    write_items_text(
+        &mut out,
+        "Needs attention:",
+        status.attention().collect(),
+        base_url,
+    );
     if !status.services.is_empty() {
         let _ = writeln!(out, "\nServices:");
         let width = status
@@ -1037,7 +1019,7 @@ pub fn to_text(status: &Status, base_url: Option<&str>) -> String {
             );
         }
     }
-    section(&mut out, "Fine:", status.healthy().collect());
+    write_items_text(&mut out, "Fine:", status.healthy().collect(), base_url);
     out
 }
 
@@ -1159,5 +1141,36 @@ pub fn add_urls(v: &mut serde_json::Value, base_url: Option<&str>) {
             }
         }
         _ => {}
+    }
+}
+
+/// One titled list of items as `to_text` writes it; the live status writes
+/// its items the same way.
+pub(crate) fn write_items_text(
+    out: &mut String,
+    title: &str,
+    items: Vec<&Item>,
+    base_url: Option<&str>,
+) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    for item in items {
+        let _ = writeln!(out, "  [{}] {}", item.health.name(), item.title);
+        let _ = writeln!(out, "      {}", item.evidence);
+        for d in &item.details {
+            match &d.link {
+                Some(l) => {
+                    let _ = writeln!(out, "      - {} ({})", d.text, l.url(base_url));
+                }
+                None => {
+                    let _ = writeln!(out, "      - {}", d.text);
+                }
+            }
+        }
+        if let Some(link) = &item.link {
+            let _ = writeln!(out, "      read: {}", link.url(base_url));
+        }
     }
 }
