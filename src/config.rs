@@ -27,6 +27,51 @@ pub enum RawHtml {
     Sanitize,
 }
 
+/// `flavor:`: the tool the pages were written for. It decides folder index
+/// pages, link resolution and the Markdown extensions read, so pages written
+/// for Hugo, MkDocs or a GitHub/GitLab folder check as their tool reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Flavor {
+    #[default]
+    Opswiki,
+    Hugo,
+    Mkdocs,
+    Github,
+    Gitlab,
+}
+
+impl Flavor {
+    pub const ALL: [Flavor; 5] = [
+        Flavor::Opswiki,
+        Flavor::Hugo,
+        Flavor::Mkdocs,
+        Flavor::Github,
+        Flavor::Gitlab,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Opswiki => "opswiki",
+            Flavor::Hugo => "hugo",
+            Flavor::Mkdocs => "mkdocs",
+            Flavor::Github => "github",
+            Flavor::Gitlab => "gitlab",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Flavor> {
+        Flavor::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// `urls:` entry: URLs under `prefix` mean pages under `path` (a folder under
+/// `content/`, `""` for all of it), as `base_url` means `content/`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrlPrefix {
+    pub prefix: String,
+    pub path: String,
+}
+
 /// The baseline file's name unless `baseline:` says otherwise.
 pub const DEFAULT_BASELINE: &str = ".opswiki-baseline.json";
 
@@ -45,6 +90,9 @@ pub struct Config {
     /// Always ends with `/` when set.
     pub base_url: Option<String>,
     pub stale_after_days: i64,
+    pub flavor: Flavor,
+    /// `urls:`: other URLs that mean this site, longest prefix first.
+    pub urls: Vec<UrlPrefix>,
     pub severities: Vec<String>,
     /// Prometheus severity label → opswiki severity.
     pub severity_map: BTreeMap<String, String>,
@@ -259,6 +307,8 @@ impl Default for Config {
             title: "Ops Wiki".into(),
             base_url: None,
             stale_after_days: 90,
+            flavor: Flavor::Opswiki,
+            urls: Vec::new(),
             severities: list(&["P1", "P2", "P3", "P4"]),
             severity_map: [("critical", "P1"), ("warning", "P3"), ("info", "P4")]
                 .into_iter()
@@ -405,6 +455,15 @@ impl Config {
                     value,
                     "`severity_map` must map Prometheus severities to opswiki ones",
                 )),
+                "flavor" => match value.as_str().and_then(Flavor::from_name) {
+                    Some(f) => config.flavor = f,
+                    None => diags.push(invalid(
+                        file,
+                        value,
+                        "`flavor` must be one of opswiki, hugo, mkdocs, github, gitlab",
+                    )),
+                },
+                "urls" => config.urls = parse_urls(file, value, &mut diags),
                 "kinds" => parse_kinds(file, value, &mut config, &mut diags),
                 "raw_html" => match value.as_str() {
                     Some("allow") => config.raw_html = RawHtml::Allow,
@@ -475,7 +534,7 @@ impl Config {
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, stale_after_days, severities, severity_map, kinds, raw_html, \
+                        "known keys: title, base_url, flavor, urls, stale_after_days, severities, severity_map, kinds, raw_html, \
                          diagnostics, overrides, baseline, git, repo_url, repo_branch, edit_url, history_url, commit_url, status",
                     ),
                 ),
@@ -483,6 +542,65 @@ impl Config {
         }
         (config, diags)
     }
+}
+
+/// `urls:` is a list of `{prefix, path}`; kept longest prefix first so the
+/// most specific mapping wins.
+fn parse_urls(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> Vec<UrlPrefix> {
+    let mut urls = Vec::new();
+    let Some(items) = value.as_seq() else {
+        diags.push(invalid(
+            file,
+            value,
+            "`urls` must be a list of `{prefix: https://..., path: folder/}` entries",
+        ));
+        return urls;
+    };
+    for item in items {
+        if !item.is_map() {
+            diags.push(invalid(
+                file,
+                item,
+                "a `urls` entry must map `prefix` and `path`",
+            ));
+            continue;
+        }
+        let mut prefix = None;
+        let mut path = String::new();
+        for (k, v) in item.entries() {
+            match k.name.as_str() {
+                "prefix" => match v.as_str() {
+                    Some(u)
+                        if u.starts_with("http://")
+                            || u.starts_with("https://")
+                            || u.starts_with('/') =>
+                    {
+                        prefix = Some(u.to_string())
+                    }
+                    _ => diags.push(invalid(
+                        file,
+                        v,
+                        "`prefix` must be an http(s) URL (or a root-relative path such as /docs/)",
+                    )),
+                },
+                "path" => match v.as_text() {
+                    Some(p) => path = p.trim_matches('/').to_string(),
+                    None => diags.push(invalid(file, v, "`path` must be a folder under content/")),
+                },
+                other => diags.push(Diagnostic::new(
+                    Code::ConfigUnknownKey,
+                    here_key(file, k),
+                    format!("unknown key `{other}` in a `urls` entry (known: prefix, path)"),
+                )),
+            }
+        }
+        match prefix {
+            Some(prefix) => urls.push(UrlPrefix { prefix, path }),
+            None => diags.push(invalid(file, item, "a `urls` entry needs a `prefix`")),
+        }
+    }
+    urls.sort_by_key(|u| std::cmp::Reverse(u.prefix.len()));
+    urls
 }
 
 fn here_key(file: &SourceFile, key: &yaml::Key) -> Span {
