@@ -14,6 +14,58 @@ pub const CONFIG_FILE: &str = "opswiki.yaml";
 pub struct KindRules {
     pub required_fields: Vec<String>,
     pub required_sections: Vec<String>,
+    /// `paths:` globs under the content folder that make a page this kind;
+    /// empty: the kind's own first folder (`runbooks/`, `postmortems/`, ...).
+    pub paths: Vec<String>,
+    /// `exclude:` globs of pages that are plain pages though `paths` holds them.
+    pub exclude: Vec<String>,
+    /// `section_aliases:`: other headings that satisfy a required section.
+    pub section_aliases: BTreeMap<String, Vec<String>>,
+}
+
+/// Which kind a page's path gives it, from `kinds.<kind>.paths`/`exclude`,
+/// compiled once when the config is read.
+#[derive(Debug, Clone, Default)]
+pub struct KindPaths {
+    kinds: Vec<(PageKind, globset::GlobSet, globset::GlobSet)>,
+}
+
+/// Built from the config's own patterns: equal configs have equal matchers.
+impl PartialEq for KindPaths {
+    fn eq(&self, _: &KindPaths) -> bool {
+        true
+    }
+}
+
+impl KindPaths {
+    fn new(kinds: &BTreeMap<PageKind, KindRules>) -> KindPaths {
+        let mut out = Vec::new();
+        for kind in [PageKind::Runbook, PageKind::Postmortem, PageKind::Report] {
+            let rules = kinds.get(&kind);
+            let default = vec![format!("{}/**", kind.folder())];
+            let paths = match rules {
+                Some(r) if !r.paths.is_empty() => &r.paths,
+                _ => &default,
+            };
+            let exclude = rules.map(|r| r.exclude.clone()).unwrap_or_default();
+            out.push((
+                kind,
+                crate::glob::set_ignoring_case(paths),
+                crate::glob::set_ignoring_case(&exclude),
+            ));
+        }
+        KindPaths { kinds: out }
+    }
+
+    /// The kind of the page at `content_path` (under the content folder).
+    pub fn kind_of(&self, content_path: &str) -> PageKind {
+        self.kinds
+            .iter()
+            .find(|(_, paths, exclude)| {
+                paths.is_match(content_path) && !exclude.is_match(content_path)
+            })
+            .map_or(PageKind::Page, |(kind, _, _)| *kind)
+    }
 }
 
 /// What becomes of raw HTML written in Markdown (`raw_html:`).
@@ -27,42 +79,7 @@ pub enum RawHtml {
     Sanitize,
 }
 
-/// `flavor:`: the tool the pages were written for. It decides folder index
-/// pages, link resolution and the Markdown extensions read, so pages written
-/// for Hugo, MkDocs or a GitHub/GitLab folder check as their tool reads them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Flavor {
-    #[default]
-    Opswiki,
-    Hugo,
-    Mkdocs,
-    Github,
-    Gitlab,
-}
-
-impl Flavor {
-    pub const ALL: [Flavor; 5] = [
-        Flavor::Opswiki,
-        Flavor::Hugo,
-        Flavor::Mkdocs,
-        Flavor::Github,
-        Flavor::Gitlab,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Flavor::Opswiki => "opswiki",
-            Flavor::Hugo => "hugo",
-            Flavor::Mkdocs => "mkdocs",
-            Flavor::Github => "github",
-            Flavor::Gitlab => "gitlab",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Flavor> {
-        Flavor::ALL.into_iter().find(|f| f.name() == name)
-    }
-}
+pub use crate::flavor::Flavor;
 
 /// `urls:` entry: URLs under `prefix` mean pages under `path` (a folder under
 /// `content/`, `""` for all of it), as `base_url` means `content/`.
@@ -97,6 +114,12 @@ pub struct Config {
     /// Prometheus severity label → opswiki severity.
     pub severity_map: BTreeMap<String, String>,
     pub kinds: BTreeMap<PageKind, KindRules>,
+    /// `kinds.*.paths`/`exclude`, compiled.
+    pub kind_paths: KindPaths,
+    /// `content:`: the folder of pages, relative to the root (`content` by
+    /// default; `.` for a repository whose pages sit at its top). Kept
+    /// without a trailing `/`; empty means the root itself.
+    pub content_dir: String,
     pub raw_html: RawHtml,
     /// `diagnostics:`: a level per code, over the registry's defaults.
     pub diagnostics: Vec<(Code, Level)>,
@@ -286,6 +309,7 @@ impl Default for Config {
                     "Rollback",
                     "Prevention",
                 ]),
+                ..KindRules::default()
             },
         );
         kinds.insert(
@@ -301,6 +325,7 @@ impl Default for Config {
                     "What Could Be Improved",
                     "Action Items",
                 ]),
+                ..KindRules::default()
             },
         );
         Config {
@@ -314,7 +339,9 @@ impl Default for Config {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            kind_paths: KindPaths::new(&kinds),
             kinds,
+            content_dir: "content".into(),
             raw_html: RawHtml::Allow,
             diagnostics: Vec::new(),
             overrides: Vec::new(),
@@ -373,6 +400,25 @@ impl Config {
             (None, Some(_)) if repo.contains("gitlab") => Some(format!("{repo}/-/commit/{hash}")),
             (None, Some(_)) => Some(format!("{repo}/commit/{hash}")),
             (None, None) => None,
+        }
+    }
+
+    /// How a file under the content folder is named in diagnostics: its
+    /// path from the site root.
+    pub fn display_path(&self, content_path: &str) -> String {
+        if self.content_dir.is_empty() {
+            content_path.to_string()
+        } else {
+            format!("{}/{content_path}", self.content_dir)
+        }
+    }
+
+    /// The content folder as diagnostics name it (`content/`, or `./`).
+    pub fn content_label(&self) -> String {
+        if self.content_dir.is_empty() {
+            "./".to_string()
+        } else {
+            format!("{}/", self.content_dir)
         }
     }
 
@@ -464,6 +510,17 @@ impl Config {
                     )),
                 },
                 "urls" => config.urls = parse_urls(file, value, &mut diags),
+                "content" => match value.as_text() {
+                    Some(dir) if !dir.contains("..") && !dir.starts_with('/') => {
+                        let dir = dir.trim().trim_start_matches("./").trim_end_matches('/');
+                        config.content_dir = if dir == "." { String::new() } else { dir.to_string() };
+                    }
+                    _ => diags.push(invalid(
+                        file,
+                        value,
+                        "`content` must be a folder inside the site root, such as `content` or `.`",
+                    )),
+                },
                 "kinds" => parse_kinds(file, value, &mut config, &mut diags),
                 "raw_html" => match value.as_str() {
                     Some("allow") => config.raw_html = RawHtml::Allow,
@@ -534,7 +591,7 @@ impl Config {
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, flavor, urls, stale_after_days, severities, severity_map, kinds, raw_html, \
+                        "known keys: title, base_url, flavor, urls, content, stale_after_days, severities, severity_map, kinds, raw_html, \
                          diagnostics, overrides, baseline, git, repo_url, repo_branch, edit_url, history_url, commit_url, status",
                     ),
                 ),
@@ -917,6 +974,10 @@ fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut
         // Each key given replaces that key's default; keys not given keep it.
         let mut replaced = config.kinds.get(&kind).cloned().unwrap_or_default();
         for (k, v) in rules.entries() {
+            if k.name == "section_aliases" {
+                replaced.section_aliases = parse_section_aliases(file, v, diags);
+                continue;
+            }
             let list = match v.as_string_list() {
                 Some(list) => list,
                 None => {
@@ -927,6 +988,23 @@ fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut
             match k.name.as_str() {
                 "required_fields" => replaced.required_fields = list,
                 "required_sections" => replaced.required_sections = list,
+                "paths" | "exclude" => {
+                    let items = v.as_seq().unwrap_or_default();
+                    for (pattern, node) in list.iter().zip(items) {
+                        if let Err(err) = crate::glob::compile(pattern) {
+                            diags.push(invalid(
+                                file,
+                                node,
+                                &format!("bad glob `{pattern}`: {}", err.kind()),
+                            ));
+                        }
+                    }
+                    if k.name == "paths" {
+                        replaced.paths = list;
+                    } else {
+                        replaced.exclude = list;
+                    }
+                }
                 other => diags.push(Diagnostic::new(
                     Code::ConfigUnknownKey,
                     here_key(file, k),
@@ -936,6 +1014,35 @@ fn parse_kinds(file: &SourceFile, value: &Node, config: &mut Config, diags: &mut
         }
         config.kinds.insert(kind, replaced);
     }
+}
+
+/// `section_aliases: {Diagnosis: [Investigation, Troubleshooting]}`.
+fn parse_section_aliases(
+    file: &SourceFile,
+    value: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut aliases = BTreeMap::new();
+    if !value.is_map() {
+        diags.push(invalid(
+            file,
+            value,
+            "`section_aliases` must map a section to the other headings that satisfy it",
+        ));
+        return aliases;
+    }
+    for (section, names) in value.entries() {
+        match names
+            .as_string_list()
+            .or_else(|| names.as_text().map(|t| vec![t]))
+        {
+            Some(list) => {
+                aliases.insert(section.name.clone(), list);
+            }
+            None => diags.push(invalid(file, names, "expected a list of headings")),
+        }
+    }
+    aliases
 }
 
 const SEVERITY_PLACEHOLDER_HELP: &str =

@@ -30,8 +30,6 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use gix::ObjectId;
 use gix::objs::{FindExt, TreeRefIter, tree::EntryKind};
 
-use crate::load::CONTENT_DIR;
-
 /// One page's last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
@@ -66,6 +64,10 @@ pub struct History {
     pub changes: HashMap<String, Change>,
     /// The site root's path inside the work tree: `` or `docs/wiki/`.
     pub root_in_repo: String,
+    /// The content folder's path inside the work tree (`docs/wiki/content/`;
+    /// `` for pages at the top of the repository): what a history path
+    /// loses to become a content path.
+    pub content_prefix: String,
     /// The work tree's top folder.
     pub workdir: PathBuf,
     pub shallow: bool,
@@ -150,7 +152,7 @@ fn is_page(name: &[u8]) -> bool {
 /// Read the history of the repository `root` is in. `Ok(None)` when `root`
 /// is not inside a git work tree; `Err` when it is but cannot be read (the
 /// caller warns and builds without git).
-pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
+pub fn read(root: &Path, content_dir: &str, today: NaiveDate) -> Result<Option<History>, String> {
     let mut repo = match gix::discover(root) {
         Ok(repo) => repo,
         Err(_) => return Ok(None),
@@ -172,9 +174,14 @@ pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
         root_in_repo.push_str(&part.as_os_str().to_string_lossy());
         root_in_repo.push('/');
     }
-    let content_prefix = format!("{root_in_repo}{CONTENT_DIR}/");
+    let content_prefix = if content_dir.is_empty() {
+        root_in_repo.clone()
+    } else {
+        format!("{root_in_repo}{content_dir}/")
+    };
     let mut history = History {
         root_in_repo,
+        content_prefix: content_prefix.clone(),
         workdir: workdir.clone(),
         shallow: repo.is_shallow().unwrap_or(false),
         ..History::default()
@@ -205,8 +212,8 @@ pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
     let cache_path = own_git_dir.then(|| repo.git_dir().join("opswiki").join("last-changes"));
     let cache = cache_path
         .as_deref()
-        .and_then(|p| Cache::read(p, &history.root_in_repo));
-    let skip = history.root_in_repo.len() + CONTENT_DIR.len() + 1;
+        .and_then(|p| Cache::read(p, &history.content_prefix));
+    let skip = history.content_prefix.len();
     let mut walked = true;
     match cache {
         // Nothing new since the last build: no walk at all.
@@ -229,7 +236,7 @@ pub fn read(root: &Path, today: NaiveDate) -> Result<Option<History>, String> {
         None => walk.run(&mut history, None)?,
     }
     if walked && let Some(path) = &cache_path {
-        Cache::write(path, &history.root_in_repo, head, &history.changes);
+        Cache::write(path, &history.content_prefix, head, &history.changes);
     }
     let head_blobs = std::mem::take(&mut walk.head_blobs);
     mark_uncommitted(
@@ -437,8 +444,7 @@ impl<'r> Walk<'r> {
             let change = self.change_of_commit(info.id, history.shallow && parents.is_empty())?;
             for (path, blob, before) in changed.drain(..) {
                 self.settle(&path);
-                let content_path =
-                    path[history.root_in_repo.len() + CONTENT_DIR.len() + 1..].to_string();
+                let content_path = path[history.content_prefix.len()..].to_string();
                 let mut change = change.clone();
                 change.blob = Some(blob);
                 change.parent_blob = before;
@@ -698,7 +704,7 @@ fn mark_uncommitted(
     today: NaiveDate,
 ) {
     let index = repo.open_index().ok();
-    let skip = history.root_in_repo.len() + CONTENT_DIR.len() + 1;
+    let skip = history.content_prefix.len();
     for (path, head_blob) in head_blobs {
         debug_assert!(path.starts_with(content_prefix));
         let file = workdir.join(path);
@@ -742,18 +748,23 @@ pub struct Pending(Option<std::thread::JoinHandle<Result<Option<History>, String
 /// can run beside it).
 pub fn start(root: &Path, today: NaiveDate) -> Pending {
     let config_path = root.join(crate::config::CONFIG_FILE);
+    let mut content_dir = "content".to_string();
     if let Ok(text) = std::fs::read_to_string(&config_path) {
         let file = crate::source::SourceFile::new(
             crate::config::CONFIG_FILE.into(),
             crate::config::CONFIG_FILE.into(),
             text,
         );
-        if !crate::config::Config::parse(&file).0.git {
+        let config = crate::config::Config::parse(&file).0;
+        if !config.git {
             return Pending(None);
         }
+        content_dir = config.content_dir;
     }
     let root = root.to_path_buf();
-    Pending(Some(std::thread::spawn(move || read(&root, today))))
+    Pending(Some(std::thread::spawn(move || {
+        read(&root, &content_dir, today)
+    })))
 }
 
 impl Pending {

@@ -24,6 +24,23 @@ pub fn set<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
     builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
+/// As [`set`], but matching ignores case: page paths are matched the way
+/// page ids are (`Runbooks/DB.md` is in `runbooks/**`).
+pub fn set_ignoring_case<'a>(patterns: impl IntoIterator<Item = &'a String>) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        if let Ok(glob) = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .case_insensitive(true)
+            .build()
+        {
+            builder.add(glob);
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 
+use crate::config::UrlPrefix;
+use crate::flavor::Flavor;
+
 /// What a link points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -33,6 +36,13 @@ pub struct LinkIndex {
     /// Lower-cased asset path → the path as it is on disk.
     assets: HashMap<String, String>,
     base_url: Option<String>,
+    /// The path part of `base_url` (`/wiki/` for https://host/wiki/), which a
+    /// root-relative link names before the page's own path.
+    base_path: String,
+    /// `urls:` prefixes (lower-cased, every URL form of one repository
+    /// spelled out) → folder under the content folder, longest first.
+    prefixes: Vec<(String, String)>,
+    flavor: Flavor,
     /// Last segment of a page id → the first page with it, for "did you
     /// mean" suggestions (a search of every page per broken link took 13 s
     /// for 100,000 broken links among 5,000 pages).
@@ -53,12 +63,43 @@ impl LinkIndex {
             *first = (*first).min(i);
             pages.insert(normalize(id), i);
         }
+        let base_url = base_url.map(|u| u.to_lowercase());
+        let base_path = base_url
+            .as_deref()
+            .and_then(|u| u.split_once("://"))
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".to_string());
         LinkIndex {
             pages,
             assets: assets.map(|a| (a.to_lowercase(), a.to_string())).collect(),
-            base_url: base_url.map(|u| u.to_lowercase()),
+            base_url,
+            base_path,
+            prefixes: Vec::new(),
+            flavor: Flavor::Opswiki,
             stems,
         }
+    }
+
+    /// Resolve links as pages written for `flavor` mean them, with the
+    /// `urls:` prefixes as other names of this site.
+    pub fn with_site_rules(mut self, flavor: Flavor, urls: &[UrlPrefix]) -> LinkIndex {
+        self.flavor = flavor;
+        for url in urls {
+            let folder = url.path.trim_matches('/').to_string();
+            for form in url_forms(&url.prefix.to_lowercase()) {
+                self.prefixes.push((form, folder.clone()));
+            }
+        }
+        self.prefixes
+            .sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        self.prefixes.dedup();
+        self
+    }
+
+    /// Another path that names a page (Hugo's `aliases`): it wins over no
+    /// page, never over a page of its own.
+    pub fn add_alias(&mut self, alias: &str, page: usize) {
+        self.pages.entry(normalize(alias)).or_insert(page);
     }
 
     /// The first page whose id ends in the segment `stem`.
@@ -84,23 +125,57 @@ impl LinkIndex {
                 _ => Target::External,
             });
         }
-        let path = match self.strip_base_url(path) {
+        let path = match self
+            .strip_base_url(path)
+            .map(str::to_string)
+            .or_else(|| self.strip_prefix(path))
+        {
             Some(rest) => format!("/{rest}"),
             None if has_scheme(path) || path.starts_with("//") => return Ok(Target::External),
+            // A root-relative link is the URL on `base_url`'s host.
+            None if path.starts_with('/') => {
+                match path.to_lowercase().strip_prefix(&self.base_path) {
+                    Some(_) => format!("/{}", &path[self.base_path.len()..]),
+                    None => path.to_string(),
+                }
+            }
             None => path.to_string(),
         };
         let path = percent_decode(&path);
         let path = path.split('?').next().unwrap_or("").to_string();
 
-        let mut candidates = Vec::with_capacity(2);
+        let mut candidates = Vec::with_capacity(3);
         if let Some(rooted) = path.strip_prefix('/') {
             candidates.push(rooted.to_string());
         } else {
             let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-            if !dir.is_empty() {
-                candidates.push(format!("{dir}/{path}"));
+            let relative = |dir: &str| {
+                if dir.is_empty() {
+                    path.clone()
+                } else {
+                    format!("{dir}/{path}")
+                }
+            };
+            // Relative to the file: what GitHub, GitLab, MkDocs and an
+            // editor's preview do, and what Hugo's `ref` tries first.
+            candidates.push(relative(dir));
+            match self.flavor {
+                // Hugo serves `x.md` at `x/`: a link is relative to that URL.
+                Flavor::Hugo if !from.is_empty() => {
+                    let id = crate::model::page_id_in(from, self.flavor);
+                    let url_dir = id
+                        .strip_suffix("index")
+                        .unwrap_or(&id)
+                        .trim_end_matches('/');
+                    candidates.push(relative(url_dir));
+                    candidates.push(path.clone());
+                }
+                // opswiki's own lenient form: a page id from the root.
+                Flavor::Opswiki | Flavor::Hugo => candidates.push(path.clone()),
+                // Where the pages are read today a link resolves from its
+                // own file only; from the root it would be broken there.
+                Flavor::Github | Flavor::Gitlab | Flavor::Mkdocs => {}
             }
-            candidates.push(path.clone());
         }
         for candidate in &candidates {
             let Some(clean) = collapse_dots(candidate) else {
@@ -146,10 +221,57 @@ impl LinkIndex {
         rest_of_base.chars().all(|c| c == '/').then_some("")
     }
 
-    /// Whether a URL is under `base_url` (and so an internal link).
-    pub fn is_internal_url(&self, url: &str) -> bool {
-        self.strip_base_url(url).is_some()
+    /// The rest of `url` after one of the `urls:` prefixes, as a path from
+    /// the content folder's top.
+    fn strip_prefix(&self, url: &str) -> Option<String> {
+        if self.prefixes.is_empty() {
+            return None;
+        }
+        let lower = url.to_lowercase();
+        // Lower-casing may change lengths (see `strip_base_url`): only an
+        // ASCII URL is cut at the lower-cased offset.
+        if lower.len() != url.len() {
+            return None;
+        }
+        self.prefixes.iter().find_map(|(prefix, folder)| {
+            let rest = if lower.starts_with(prefix.as_str()) {
+                &url[prefix.len()..]
+            } else if lower == prefix.trim_end_matches('/') {
+                ""
+            } else {
+                return None;
+            };
+            Some(if folder.is_empty() {
+                rest.to_string()
+            } else {
+                format!("{folder}/{rest}")
+            })
+        })
     }
+
+    /// Whether a URL is under `base_url` or a `urls:` prefix (and so an
+    /// internal link).
+    pub fn is_internal_url(&self, url: &str) -> bool {
+        self.strip_base_url(url).is_some() || self.strip_prefix(url).is_some()
+    }
+}
+
+/// Every URL form a forge gives one file: GitHub's `/blob/` and `/tree/`,
+/// GitLab's `/-/blob/` and `/-/tree/`, and the raw views, so a prefix
+/// written in one form matches links written in another.
+fn url_forms(prefix: &str) -> Vec<String> {
+    const VIEWS: [&str; 6] = [
+        "/-/blob/", "/-/tree/", "/-/raw/", "/blob/", "/tree/", "/raw/",
+    ];
+    let mut forms = vec![prefix.to_string()];
+    if let Some(view) = VIEWS.iter().find(|v| prefix.contains(*v)) {
+        for other in VIEWS {
+            forms.push(prefix.replacen(view, other, 1));
+        }
+    }
+    forms.sort();
+    forms.dedup();
+    forms
 }
 
 /// The lookup key of a page path: lower-case, no leading `/` or `./`, no

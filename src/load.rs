@@ -67,6 +67,19 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "Thumbs.db"
 }
 
+/// With the content folder at the root, what belongs to the site rather
+/// than its pages: the output, templates, static files, the config and the
+/// baseline.
+fn is_site_file(rel: &str) -> bool {
+    let top = rel.split('/').next().unwrap_or("");
+    matches!(
+        top,
+        "site" | "templates" | "static" | "node_modules" | "target"
+    ) && rel.contains('/')
+        || rel == CONFIG_FILE
+        || rel == crate::config::DEFAULT_BASELINE
+}
+
 pub fn classify(content_path: &str) -> FileKind {
     let lower = content_path.to_ascii_lowercase();
     let top = lower.split('/').next().unwrap_or("");
@@ -108,14 +121,20 @@ pub fn load(root: &Path) -> Result<Loaded> {
         }
     }
 
-    let content = root.join(CONTENT_DIR);
+    let content = root.join(&loaded.config.content_dir);
     if !content.is_dir() {
         bail!(
-            "no `{CONTENT_DIR}/` folder in `{}` (run `opswiki init` to make a new site)",
+            "no `{}` folder in `{}` (run `opswiki init` to make a new site, or set `content:` in {CONFIG_FILE})",
+            loaded.config.content_label(),
             root.display()
         );
     }
-    let (paths, walk_diags) = walk(&root, &content);
+    let (mut paths, walk_diags) = walk(&root, &content);
+    if loaded.config.content_dir.is_empty() {
+        // Pages at the repository's top (`content: .`): the site's own
+        // folders and files are not pages.
+        paths.retain(|(rel, _)| !is_site_file(rel));
+    }
     loaded.diagnostics.extend(walk_diags);
     pause_for_tests();
 
@@ -127,11 +146,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
         String,
         PathBuf,
     );
+    let config = &loaded.config;
     let read: Vec<Read> = paths
         .into_par_iter()
         .map(|(content_path, abs)| {
             let kind = classify(&content_path);
-            let display = format!("{CONTENT_DIR}/{content_path}");
+            let display = config.display_path(&content_path);
             let result =
                 (kind != FileKind::Asset).then(|| read_source(&abs, display, content_path.clone()));
             (kind, result, content_path, abs)

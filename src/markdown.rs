@@ -13,8 +13,11 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 
+use crate::flavor::Flavor;
 use crate::highlight;
 
 pub fn options() -> Options {
@@ -22,6 +25,8 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
+        // `## Title {#custom-id}`: Hugo, MkDocs and GitLab all write these.
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// A heading of a page.
@@ -78,6 +83,9 @@ pub struct Scan {
     pub tasks_total: usize,
     pub fenced: Vec<FencedBlock>,
     pub tables: Vec<Table>,
+    /// Ids written in the page's HTML (`<a id="x">`, `<a name="x">`,
+    /// `<span id="x">`): anchors too.
+    pub html_anchors: Vec<String>,
     /// The headings' anchors as a set, built on first use by
     /// [`Scan::has_anchor`] (a scan is never changed once made).
     anchor_set: AnchorSet,
@@ -85,7 +93,7 @@ pub struct Scan {
 
 /// A cache derived from `headings`: it never makes two scans differ.
 #[derive(Debug, Clone, Default)]
-struct AnchorSet(std::sync::OnceLock<std::collections::HashSet<String>>);
+struct AnchorSet(std::sync::OnceLock<HashMap<String, String>>);
 
 impl PartialEq for AnchorSet {
     fn eq(&self, _: &AnchorSet) -> bool {
@@ -98,13 +106,156 @@ impl Scan {
     /// search per link: a page of 80,000 headings and as many links to them
     /// took 15 s to check.
     pub fn has_anchor(&self, anchor: &str) -> bool {
-        if self.headings.len() <= 32 {
-            return self.headings.iter().any(|h| h.anchor == anchor);
+        self.real_anchor(anchor).is_some()
+    }
+
+    /// The id as the page writes it for an anchor that matches it when case
+    /// is ignored (`anchor` lower-cased): `{#MyId}` keeps its case, and a
+    /// link must name it so for a browser to scroll there.
+    pub fn real_anchor(&self, anchor: &str) -> Option<&str> {
+        let mut ids = self
+            .headings
+            .iter()
+            .map(|h| h.anchor.as_str())
+            .chain(self.html_anchors.iter().map(String::as_str));
+        if self.headings.len() + self.html_anchors.len() <= 32 {
+            return ids.find(|a| a.to_lowercase() == anchor);
         }
         self.anchor_set
             .0
-            .get_or_init(|| self.headings.iter().map(|h| h.anchor.clone()).collect())
-            .contains(anchor)
+            .get_or_init(|| {
+                let mut map = HashMap::new();
+                for id in ids {
+                    map.entry(id.to_lowercase())
+                        .or_insert_with(|| id.to_string());
+                }
+                map
+            })
+            .get(anchor)
+            .map(String::as_str)
+    }
+}
+
+/// A section name or heading as compared: trimmed, lower-cased, no
+/// trailing `:`.
+pub fn normalize_section(text: &str) -> String {
+    text.trim().trim_end_matches(':').trim().to_lowercase()
+}
+
+/// Whether a heading names a section: it is the name, or starts with it and
+/// goes on after a character that is not a letter (`Timeline (all times
+/// PST)` is the Timeline, `Impacted services` is not the Impact).
+fn heading_is_section(heading: &str, wanted: &str, exact: bool) -> bool {
+    let heading = normalize_section(heading);
+    if exact {
+        return heading == wanted;
+    }
+    heading
+        .strip_prefix(wanted)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| !c.is_alphabetic())
+}
+
+impl Scan {
+    /// The heading of the section `name` (or of one of its `aliases`),
+    /// skipping headings `skip` rejects: an exact match first, then a
+    /// heading that starts with the name.
+    pub fn find_section(
+        &self,
+        name: &str,
+        aliases: &[String],
+        skip: impl Fn(&Heading) -> bool,
+    ) -> Option<usize> {
+        let names: Vec<String> = std::iter::once(name)
+            .chain(aliases.iter().map(String::as_str))
+            .map(normalize_section)
+            .collect();
+        [true, false].into_iter().find_map(|exact| {
+            self.headings.iter().position(|h| {
+                !skip(h) && names.iter().any(|n| heading_is_section(&h.text, n, exact))
+            })
+        })
+    }
+}
+
+/// Heading ids as each tool makes them, so a link written for that tool's
+/// pages lands where it does there.
+pub fn flavor_anchor(text: &str, flavor: Flavor) -> String {
+    match flavor {
+        Flavor::Opswiki | Flavor::Github | Flavor::Hugo => anchor_base(text),
+        // GitLab: GitHub's rule, then runs of `-` folded into one.
+        Flavor::Gitlab => {
+            let mut out = String::new();
+            for c in anchor_base(text).chars() {
+                if !(c == '-' && out.ends_with('-')) {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        // Python-Markdown's `toc` slugify: ASCII word characters, runs of
+        // space and `-` become one `-`, ends trimmed.
+        Flavor::Mkdocs => {
+            let mut out = String::new();
+            for c in text.trim().to_lowercase().chars() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    out.push(c);
+                } else if (c == '-' || c.is_whitespace()) && !out.ends_with('-') {
+                    out.push('-');
+                }
+            }
+            out.trim_matches('-').to_string()
+        }
+    }
+}
+
+/// Ids written in an HTML fragment: `id="..."` on any tag, `name="..."` on
+/// `<a>`.
+fn html_ids(html: &str, out: &mut Vec<String>) {
+    let lower = html.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find('<') {
+        let start = at + open + 1;
+        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        let is_anchor = tag.starts_with("a ");
+        for attr in ["id", "name"] {
+            if attr == "name" && !is_anchor {
+                continue;
+            }
+            let mut search = 0;
+            while let Some(pos) = tag[search..].find(attr) {
+                let p = search + pos;
+                search = p + attr.len();
+                let before_ok = p > 0 && tag.as_bytes()[p - 1].is_ascii_whitespace();
+                let rest = tag[p + attr.len()..].trim_start();
+                if !before_ok || !rest.starts_with('=') {
+                    continue;
+                }
+                let value_at =
+                    start + p + attr.len() + (tag[p + attr.len()..].len() - rest.len()) + 1;
+                let value = html[value_at..end].trim_start();
+                let (quote, body) = match value.chars().next() {
+                    Some(q @ ('"' | '\'')) => (Some(q), &value[1..]),
+                    _ => (None, value),
+                };
+                let id: &str = match quote {
+                    Some(q) => body.split(q).next().unwrap_or(""),
+                    None => body
+                        .split(|c: char| c.is_whitespace() || c == '/')
+                        .next()
+                        .unwrap_or(""),
+                };
+                if !id.is_empty() {
+                    out.push(id.to_string());
+                }
+                break;
+            }
+        }
+        at = end.min(lower.len());
+        if at >= lower.len() {
+            break;
+        }
     }
 }
 
@@ -131,10 +282,21 @@ pub struct AnchorDeduper {
 
 impl AnchorDeduper {
     pub fn next(&mut self, text: &str) -> String {
-        let base = anchor_base(text);
-        let count = self.seen.entry(base.clone()).or_insert(0);
+        self.next_in(text, Flavor::Opswiki)
+    }
+
+    /// The next anchor under a flavor's rule (MkDocs numbers repeats `_1`).
+    pub fn next_in(&mut self, text: &str, flavor: Flavor) -> String {
+        self.unique(flavor_anchor(text, flavor), flavor)
+    }
+
+    /// `base` made unique on the page.
+    pub fn unique(&mut self, base: String, flavor: Flavor) -> String {
+        let count = self.seen.entry(base.to_lowercase()).or_insert(0);
         let anchor = if *count == 0 {
             base
+        } else if flavor == Flavor::Mkdocs {
+            format!("{base}_{count}")
         } else {
             format!("{base}-{count}")
         };
@@ -146,12 +308,17 @@ impl AnchorDeduper {
 /// Scan the body of a page. `body_offset` is where the body starts in the file:
 /// every range returned is a range of the whole file.
 pub fn scan(text: &str, body_offset: usize) -> Scan {
+    scan_in(text, body_offset, Flavor::Opswiki)
+}
+
+/// [`scan`] under a flavor's rules (its heading ids).
+pub fn scan_in(text: &str, body_offset: usize, flavor: Flavor) -> Scan {
     let body = &text[body_offset..];
     let mut scan = Scan::default();
     let mut anchors = AnchorDeduper::default();
     // Headings whose section is still open (for `has_content`).
     let mut open: Vec<usize> = Vec::new();
-    let mut in_heading: Option<(u8, usize, String)> = None;
+    let mut in_heading: Option<(u8, usize, String, Option<String>)> = None;
     let mut in_code: Option<(String, usize, String)> = None;
     let mut table: Option<(Table, Vec<String>, usize, bool)> = None;
     let mut cell: Option<String> = None;
@@ -167,11 +334,12 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let range = range.start + body_offset..range.end + body_offset;
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                in_heading = Some((level as u8, range.start, String::new()));
+            Event::Start(Tag::Heading { level, ref id, .. }) => {
+                let custom = id.as_ref().map(|i| i.to_string()).filter(|i| !i.is_empty());
+                in_heading = Some((level as u8, range.start, String::new(), custom));
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, start, text)) = in_heading.take() {
+                if let Some((level, start, text, custom)) = in_heading.take() {
                     while let Some(&last) = open.last() {
                         if scan.headings[last].level >= level {
                             open.pop();
@@ -179,7 +347,10 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                             break;
                         }
                     }
-                    let anchor = anchors.next(&text);
+                    let anchor = match custom {
+                        Some(id) => anchors.unique(id, flavor),
+                        None => anchors.next_in(&text, flavor),
+                    };
                     scan.headings.push(Heading {
                         level,
                         text: text.trim().to_string(),
@@ -193,7 +364,7 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                 }
             }
             Event::Text(t) | Event::Code(t) => {
-                if let Some((_, _, text)) = in_heading.as_mut() {
+                if let Some((_, _, text, _)) = in_heading.as_mut() {
                     text.push_str(&t);
                 } else if let Some((_, _, code)) = in_code.as_mut() {
                     code.push_str(&t);
@@ -230,6 +401,16 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                     }
                 }
             }
+            // `<ops@example.com>` is an email address, not a page.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ref dest_url,
+                ..
+            }) => scan.links.push(LinkRef {
+                dest: format!("mailto:{dest_url}"),
+                range: range.clone(),
+                kind: LinkKind::Link,
+            }),
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
                 let kind = if matches!(event, Event::Start(Tag::Image { .. })) {
@@ -264,10 +445,15 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
             Event::Html(h) | Event::InlineHtml(h) if in_heading.is_none() => {
                 // An HTML comment (a template's placeholder) is not content.
                 let visible = html_outside_comments(&h, &mut in_comment);
+                if visible.contains('<') {
+                    html_ids(&visible, &mut scan.html_anchors);
+                }
                 if !visible.trim().is_empty() {
                     mark_content(&mut scan, &open);
                 }
             }
+            // `## <a id="old-name"></a>Title`: an id kept for old links.
+            Event::Html(h) | Event::InlineHtml(h) => html_ids(&h, &mut scan.html_anchors),
             Event::Rule | Event::FootnoteReference(_) => mark_content(&mut scan, &open),
             Event::Start(Tag::Table(_)) => {
                 table = Some((

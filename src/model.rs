@@ -34,6 +34,17 @@ impl PageKind {
         }
     }
 
+    /// The first folder under the content folder that holds this kind by
+    /// default.
+    pub fn folder(self) -> &'static str {
+        match self {
+            PageKind::Runbook => "runbooks",
+            PageKind::Postmortem => "postmortems",
+            PageKind::Report => "reports",
+            PageKind::Page => "",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<PageKind> {
         Some(match name.to_ascii_lowercase().as_str() {
             "runbook" => PageKind::Runbook,
@@ -127,11 +138,27 @@ pub struct Page {
     /// The front matter could not be read: that is its one diagnostic, and
     /// the field and section checks do not run on top of it.
     pub front_matter_broken: bool,
+    /// `draft: true` under `flavor: hugo`: left out of the site.
+    pub draft: bool,
+    /// Hugo's front-matter `aliases`: old URLs (site-root paths) that
+    /// redirect here and that links may name.
+    pub aliases: Vec<String>,
 }
 
 impl Page {
     pub fn has_anchor(&self, anchor: &str) -> bool {
         self.scan.has_anchor(&anchor.to_lowercase())
+    }
+
+    /// The id to link to for an anchor: the page's own spelling of it (a
+    /// `{#MyId}` keeps its case), or the anchor lower-cased if the page
+    /// has no such id.
+    pub fn id_of_anchor(&self, anchor: &str) -> String {
+        let lower = anchor.to_lowercase();
+        match self.scan.real_anchor(&lower) {
+            Some(real) => real.to_string(),
+            None => lower,
+        }
     }
 }
 
@@ -152,6 +179,34 @@ pub fn output_path(id: &str) -> String {
 /// `../` repeated to climb from an output file's folder to the site root.
 pub fn root_prefix(output_path: &str) -> String {
     "../".repeat(output_path.matches('/').count())
+}
+
+/// Whether a content path is a Hugo section's `_index.md`.
+pub fn is_hugo_section(content_path: &str) -> bool {
+    let name = content_path.rsplit('/').next().unwrap_or(content_path);
+    name.eq_ignore_ascii_case("_index.md") || name.eq_ignore_ascii_case("_index.markdown")
+}
+
+/// A page id under a flavor: a folder's index page (`README.md` on GitHub,
+/// GitLab and MkDocs, Hugo's `_index.md`) has the folder's id, as
+/// `index.md` does everywhere.
+pub fn page_id_in(content_path: &str, flavor: crate::flavor::Flavor) -> String {
+    use crate::flavor::Flavor;
+    let id = page_id(content_path);
+    let (dir, name) = match id.rsplit_once('/') {
+        Some((dir, name)) => (Some(dir), name),
+        None => (None, id.as_str()),
+    };
+    let is_index = match flavor {
+        Flavor::Github | Flavor::Gitlab | Flavor::Mkdocs => name == "readme",
+        Flavor::Hugo => name == "_index",
+        Flavor::Opswiki => false,
+    };
+    match (is_index, dir) {
+        (true, Some(dir)) => format!("{dir}/index"),
+        (true, None) => "index".to_string(),
+        (false, _) => id,
+    }
 }
 
 /// A page id from its path under `content/`: no extension, lower-case.

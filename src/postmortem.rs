@@ -164,19 +164,10 @@ pub struct Bullet {
     pub span: Span,
 }
 
-/// Section names match ignoring case, surrounding space and a trailing `:`.
-pub fn normalize_section(text: &str) -> String {
-    text.trim().trim_end_matches(':').trim().to_lowercase()
-}
-
 /// The index of the heading of a section, and the byte range of its body
 /// (up to the next heading of the same or a higher level).
 pub fn section(scan: &Scan, text_len: usize, name: &str) -> Option<(usize, Range<usize>)> {
-    let wanted = normalize_section(name);
-    let i = scan
-        .headings
-        .iter()
-        .position(|h| normalize_section(&h.text) == wanted)?;
+    let i = scan.find_section(name, &[], |_| false)?;
     let heading = &scan.headings[i];
     let end = scan.headings[i + 1..]
         .iter()

@@ -9,13 +9,13 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::alarms::{self, Alarm, RunbookLink};
-use crate::config::Config;
+use crate::config::{Config, Flavor};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::frontmatter;
 use crate::links::LinkIndex;
 use crate::load::Loaded;
 use crate::markdown;
-use crate::model::{Field, Meta, Page, PageKind, page_id};
+use crate::model::{Field, Meta, Page, PageKind};
 use crate::source::SourceFile;
 use crate::yaml::Node;
 
@@ -208,6 +208,10 @@ pub fn parse(loaded: Loaded) -> (Site, ParseDiagnostics) {
         .collect();
     let mut pages = Vec::with_capacity(parsed.len());
     for (page, page_diags) in parsed {
+        // A Hugo draft is not published: not a page, nothing to check.
+        if page.draft {
+            continue;
+        }
         pages.push(page);
         diags.extend(page_diags);
     }
@@ -296,7 +300,7 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
             .or_insert_with(|| sources[page.source].display_path.clone());
     }
     for (rel, _) in assets.iter() {
-        let path = format!("{}/{rel}", crate::load::CONTENT_DIR);
+        let path = config.display_path(rel);
         match first_by_output.get(rel.to_lowercase().as_str()) {
             Some(first) => diags.push(
                 Diagnostic::new(
@@ -315,11 +319,17 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
         }
     }
 
-    let links = LinkIndex::new(
+    let mut links = LinkIndex::new(
         pages.iter().enumerate().map(|(i, p)| (i, p.id.as_str())),
         assets.iter().map(|(p, _)| p.as_str()),
         config.base_url.as_deref(),
-    );
+    )
+    .with_site_rules(config.flavor, &config.urls);
+    for (i, page) in pages.iter().enumerate() {
+        for alias in &page.aliases {
+            links.add_alias(alias, i);
+        }
+    }
     let (trees, tree_diags) = crate::trees::build(sources, pages, &links);
     diags.extend(tree_diags);
     let (postmortems, postmortem_diags) = crate::postmortem::build(sources, pages, &links);
@@ -414,9 +424,16 @@ pub(crate) fn parse_page(
 ) -> (Page, Vec<Diagnostic>) {
     let (split, mut diags) = frontmatter::split(file);
     let front_matter_broken = !diags.is_empty();
-    let scan = markdown::scan(&file.text, split.body_offset);
-    let folder = file.content_path.split_once('/').map_or("", |(top, _)| top);
-    let mut kind = PageKind::from_folder(folder);
+    let flavor = config.flavor;
+    let scan = markdown::scan_in(&file.text, split.body_offset, flavor);
+    let id = crate::model::page_id_in(&file.content_path, flavor);
+    // A Hugo `_index.md` is its section's list page, never a runbook by
+    // its place alone.
+    let mut kind = if flavor == Flavor::Hugo && crate::model::is_hugo_section(&file.content_path) {
+        PageKind::Page
+    } else {
+        config.kind_paths.kind_of(&file.content_path)
+    };
     if let Some(k) = split.front.as_ref().and_then(|f| f.get("kind")) {
         match k.as_str().and_then(PageKind::from_name) {
             Some(explicit) => kind = explicit,
@@ -451,8 +468,23 @@ pub(crate) fn parse_page(
                 .trim_end_matches(".md")
                 .to_string()
         });
+    let front = split.front.as_ref();
+    let draft = flavor == Flavor::Hugo
+        && front
+            .and_then(|f| f.get("draft"))
+            .and_then(Node::as_text)
+            .is_some_and(|d| d == "true");
+    let aliases = match (flavor, front.and_then(|f| f.get("aliases"))) {
+        (Flavor::Hugo, Some(node)) => node
+            .as_string_list()
+            .or_else(|| node.as_text().map(|t| vec![t]))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let page = Page {
-        id: page_id(&file.content_path),
+        id,
+        draft,
+        aliases,
         source: index,
         kind,
         title,

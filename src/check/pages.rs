@@ -62,12 +62,15 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
     }
 
     for section in &rules.required_sections {
-        let wanted = normalize_section(section);
+        let aliases = rules
+            .section_aliases
+            .get(section)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let found = page
             .scan
-            .headings
-            .iter()
-            .find(|h| heading_field(&h.text).is_none() && normalize_section(&h.text) == wanted);
+            .find_section(section, aliases, |h| heading_field(&h.text).is_some())
+            .map(|i| &page.scan.headings[i]);
         match found {
             None => out.push(
                 Diagnostic::new(
@@ -142,9 +145,4 @@ fn written(page: &Page, key: &str) -> bool {
 pub fn stale_days(updated: NaiveDate, today: NaiveDate, stale_after: i64) -> Option<i64> {
     let age = (today - updated).num_days();
     (age > stale_after).then_some(age)
-}
-
-/// Section names match ignoring case, surrounding space and a trailing `:`.
-fn normalize_section(text: &str) -> String {
-    text.trim().trim_end_matches(':').trim().to_lowercase()
 }

@@ -310,15 +310,21 @@ impl<'a> Renderer<'a> {
         let root = root_prefix(&output_path(&page.id));
         let rewrite = |dest: &str| -> Option<String> {
             match self.site.links.resolve(&file.content_path, dest) {
-                Ok(Target::Page { page, anchor }) => Some(format!(
-                    "{root}{}{}",
-                    output_path(&self.site.pages[page].id),
-                    anchor
-                        .map(|a| format!("#{}", a.to_lowercase()))
-                        .unwrap_or_default()
-                )),
+                Ok(Target::Page {
+                    page: target,
+                    anchor,
+                }) => {
+                    let target = &self.site.pages[target];
+                    Some(format!(
+                        "{root}{}{}",
+                        output_path(&target.id),
+                        anchor
+                            .map(|a| format!("#{}", target.id_of_anchor(&a)))
+                            .unwrap_or_default()
+                    ))
+                }
                 Ok(Target::Asset { path }) => Some(format!("{root}{path}")),
-                Ok(Target::SamePage { anchor }) => Some(format!("#{}", anchor.to_lowercase())),
+                Ok(Target::SamePage { anchor }) => Some(format!("#{}", page.id_of_anchor(&anchor))),
                 Ok(Target::External) | Err(_) => None,
             }
         };

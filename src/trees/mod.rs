@@ -291,7 +291,7 @@ pub fn build(
     let mut trees = Vec::new();
     let mut diags = Vec::new();
     for (i, file) in sources.iter().enumerate() {
-        let in_content = file.display_path.starts_with(crate::load::CONTENT_DIR);
+        let in_content = file.display_path != crate::config::CONFIG_FILE;
         if in_content && classify(&file.content_path) == FileKind::Tree {
             let (tree, file_diags) = from_yaml::read(file, i);
             trees.extend(tree);
