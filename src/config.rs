@@ -597,6 +597,7 @@ impl Config {
                 ),
             }
         }
+        config.kind_paths = KindPaths::new(&config.kinds);
         (config, diags)
     }
 }
@@ -623,6 +624,7 @@ fn parse_urls(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> V
             continue;
         }
         let mut prefix = None;
+        let mut prefix_invalid = false;
         let mut path = String::new();
         for (k, v) in item.entries() {
             match k.name.as_str() {
@@ -634,11 +636,14 @@ fn parse_urls(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> V
                     {
                         prefix = Some(u.to_string())
                     }
-                    _ => diags.push(invalid(
-                        file,
-                        v,
-                        "`prefix` must be an http(s) URL (or a root-relative path such as /docs/)",
-                    )),
+                    _ => {
+                        prefix_invalid = true;
+                        diags.push(invalid(
+                            file,
+                            v,
+                            "`prefix` must be an http(s) URL (or a root-relative path such as /docs/)",
+                        ))
+                    }
                 },
                 "path" => match v.as_text() {
                     Some(p) => path = p.trim_matches('/').to_string(),
@@ -653,6 +658,7 @@ fn parse_urls(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> V
         }
         match prefix {
             Some(prefix) => urls.push(UrlPrefix { prefix, path }),
+            None if prefix_invalid => {}
             None => diags.push(invalid(file, item, "a `urls` entry needs a `prefix`")),
         }
     }

@@ -545,6 +545,9 @@ pub struct RenderContext<'a> {
     pub render_fenced: &'a dyn Fn(&str, &str) -> Option<String>,
     /// Clean the HTML the author wrote (`raw_html: sanitize`).
     pub sanitize: bool,
+    /// (heading id, another spelling of it that links use): each gets an
+    /// empty element with that id in the heading, so the browser lands there.
+    pub anchor_aliases: &'a [(String, String)],
 }
 
 /// Render a page body to HTML.
@@ -686,9 +689,17 @@ pub fn render_with_text(
                     let mut inner_html = String::new();
                     pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                     let n = level as u8;
+                    let aliases: String = ctx
+                        .anchor_aliases
+                        .iter()
+                        .filter(|(real, _)| *real == anchor)
+                        .map(|(_, alias)| {
+                            format!("<span id=\"{}\"></span>", highlight::escape_html(alias))
+                        })
+                        .collect();
                     let anchor = highlight::escape_html(&anchor);
                     events.push(Event::Html(CowStr::from(format!(
-                        "<h{n} id=\"{anchor}\">{inner_html}<a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
+                        "<h{n} id=\"{anchor}\">{aliases}{inner_html}<a class=\"anchor\" href=\"#{anchor}\" aria-label=\"Link to this section\">#</a></h{n}>\n"
                     ))));
                 }
             }
@@ -955,6 +966,7 @@ mod tests {
                 rewrite_link: &rewrite,
                 render_fenced: &none,
                 sanitize: false,
+                anchor_aliases: &[],
             },
         );
         assert!(
@@ -976,6 +988,7 @@ mod tests {
                 rewrite_link: &keep,
                 render_fenced: fenced,
                 sanitize: true,
+                anchor_aliases: &[],
             },
         )
     }
@@ -994,6 +1007,7 @@ mod tests {
                 rewrite_link: &keep,
                 render_fenced: &none,
                 sanitize: false,
+                anchor_aliases: &[],
             },
             Some(&mut text),
         );

@@ -172,6 +172,27 @@ impl Site {
         }
     }
 
+    /// A folder's index page (`_index.md`, `README.md`, `index.md`) with
+    /// nothing written below its front matter.
+    pub fn is_blank_index(&self, page: &Page) -> bool {
+        (page.id == "index" || page.id.ends_with("/index"))
+            && self.source(page).text[page.body_offset..].trim().is_empty()
+    }
+
+    /// A blank index page where opswiki writes a page of its own (the home
+    /// page, the runbook index, ...): the generated page stands for it.
+    pub fn defers_to_generated(&self, page: &Page) -> bool {
+        const GENERATED: [&str; 6] = [
+            "index",
+            "runbooks/index",
+            "postmortems/index",
+            "reports/index",
+            "alarms/index",
+            "trees/index",
+        ];
+        GENERATED.contains(&page.id.as_str()) && self.is_blank_index(page)
+    }
+
     /// Whether an alarm's link reaches a runbook page and its anchor.
     pub fn reaches_runbook(&self, link: &RunbookLink) -> Option<usize> {
         match link {
@@ -328,6 +349,12 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
     for (i, page) in pages.iter().enumerate() {
         for alias in &page.aliases {
             links.add_alias(alias, i);
+        }
+        // A folder's index page is also named by its own file
+        // (`alerts/etcd/README.md`), as the forge's links name it.
+        let own = crate::model::page_id(&sources[page.source].content_path);
+        if own != page.id {
+            links.add_alias(&own, i);
         }
     }
     let (trees, tree_diags) = crate::trees::build(sources, pages, &links);

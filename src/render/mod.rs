@@ -14,7 +14,7 @@ pub mod templates;
 mod tree_svg;
 mod trees;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use std::path::PathBuf;
 
@@ -128,6 +128,38 @@ pub struct Renderer<'a> {
     nav: Vec<(&'static str, &'static str, &'static str)>,
     /// See [`RenderOptions::live_body`].
     live_body: Option<String>,
+    /// Per page, (its heading id, the spelling an alarm's runbook link
+    /// uses) where the two differ in case: a pager deep link
+    /// `#TempoCompactionsFailing` must scroll to `tempocompactionsfailing`,
+    /// and a browser matches ids exactly.
+    anchor_aliases: HashMap<usize, Vec<(String, String)>>,
+}
+
+/// See [`Renderer::anchor_aliases`]. Links between pages are written with
+/// the target's own id; only alarm links come from outside the wiki as
+/// they are.
+fn anchor_aliases(site: &Site) -> HashMap<usize, Vec<(String, String)>> {
+    let mut aliases: HashMap<usize, Vec<(String, String)>> = HashMap::new();
+    for alarm in &site.alarms {
+        let crate::alarms::RunbookLink::Page {
+            page,
+            anchor: Some(anchor),
+        } = site.resolve_runbook(alarm)
+        else {
+            continue;
+        };
+        let Some(real) = site.pages[page].scan.real_anchor(&anchor.to_lowercase()) else {
+            continue;
+        };
+        if real != anchor {
+            let list = aliases.entry(page).or_default();
+            let pair = (real.to_string(), anchor);
+            if !list.contains(&pair) {
+                list.push(pair);
+            }
+        }
+    }
+    aliases
 }
 
 /// Stands for the page body while the layout renders; the body is spliced
@@ -222,6 +254,7 @@ impl<'a> Renderer<'a> {
             search_text: Default::default(),
             nav: nav_entries(site),
             live_body: None,
+            anchor_aliases: anchor_aliases(site),
         }
     }
 
@@ -351,12 +384,52 @@ impl<'a> Renderer<'a> {
                 rewrite_link: &rewrite,
                 render_fenced: &fenced,
                 sanitize: self.site.config.raw_html == crate::config::RawHtml::Sanitize,
+                anchor_aliases: self
+                    .site
+                    .index_of(page)
+                    .and_then(|i| self.anchor_aliases.get(&i))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
             },
             text.as_mut(),
         );
         if let Some(text) = text {
             self.search_text.put(&page.id, text);
         }
+        html
+    }
+
+    /// A folder index page with nothing written in it (a Hugo `_index.md`
+    /// of front matter only) lists the folder's pages, as Hugo's list
+    /// pages do.
+    fn section_listing(&self, page: &Page, root: &str) -> String {
+        let folder = page.id.strip_suffix("index").unwrap_or("");
+        let mut children: Vec<&Page> = self
+            .site
+            .pages
+            .iter()
+            .filter(|p| p.id != page.id)
+            .filter(|p| match p.id.strip_prefix(folder) {
+                Some(rest) => {
+                    !rest.contains('/')
+                        || rest.matches('/').count() == 1 && rest.ends_with("/index")
+                }
+                None => false,
+            })
+            .collect();
+        children.sort_by_key(|p| p.title.to_lowercase());
+        if children.is_empty() {
+            return String::new();
+        }
+        let mut html = String::from("<ul class=\"section-list\">\n");
+        for child in children {
+            html.push_str(&format!(
+                "<li><a href=\"{root}{}\">{}</a></li>\n",
+                highlight::escape_html(&output_path(&child.id)),
+                highlight::escape_html(&child.title)
+            ));
+        }
+        html.push_str("</ul>\n");
         html
     }
 
@@ -372,7 +445,14 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.base_context(&out_path, section, &page.title);
         let root = root_prefix(&out_path);
         ctx.insert("page", &self.view(page, &root));
-        let body = self.body_html(page);
+        let mut body = self.body_html(page);
+        if self.site.is_blank_index(page) {
+            body = format!(
+                "<h1>{}</h1>\n{}",
+                highlight::escape_html(&page.title),
+                self.section_listing(page, &root)
+            );
+        }
         ctx.insert("content", BODY_MARKER);
         ctx.insert("title_html", TITLE_MARKER);
         let toc: Vec<TocEntry> = page
@@ -603,6 +683,9 @@ impl<'a> Renderer<'a> {
                     .par_iter()
                     .enumerate()
                     .try_for_each(|(i, page)| {
+                        if self.site.defers_to_generated(page) {
+                            return Ok(());
+                        }
                         let (path, html) = self.render_page(i, page)?;
                         emit(&path, html.as_bytes())
                     })
@@ -631,12 +714,46 @@ impl<'a> Renderer<'a> {
         Ok(search? + pages?)
     }
 
+    /// Hugo's `aliases`: each old URL gets a page that sends the reader on
+    /// to the page (as Hugo writes them), so bookmarks and old pager links
+    /// keep working. Relative, so it works from disk too.
+    fn render_alias_redirects(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for page in &self.site.pages {
+            for alias in &page.aliases {
+                let key = crate::links::normalize(alias);
+                if key == "index" || key.contains("..") {
+                    continue;
+                }
+                let path = output_path(&key);
+                let target = format!("{}{}", root_prefix(&path), output_path(&page.id));
+                let target = highlight::escape_html(&target);
+                let title = highlight::escape_html(&page.title);
+                out.push((
+                    path,
+                    format!(
+                        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+                         <link rel=\"canonical\" href=\"{target}\"><meta name=\"robots\" content=\"noindex\">\
+                         <meta http-equiv=\"refresh\" content=\"0; url={target}\"></head>\
+                         <body><p>This page has moved to <a href=\"{target}\">{title}</a>.</p></body></html>\n"
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
     fn render_generated_pages(
         &self,
         emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<usize> {
-        let taken: std::collections::HashSet<String> =
-            self.site.pages.iter().map(|p| output_path(&p.id)).collect();
+        let taken: std::collections::HashSet<String> = self
+            .site
+            .pages
+            .iter()
+            .filter(|p| !self.site.defers_to_generated(p))
+            .map(|p| output_path(&p.id))
+            .collect();
         let one = |page: Result<(String, String)>| page.map(|p| vec![p]);
         let has_kind = |kind| self.site.pages.iter().any(|p| p.kind == kind);
         // Each job renders one or more generated pages. They are independent
@@ -667,6 +784,9 @@ impl<'a> Renderer<'a> {
         }
         if !self.site.postmortems.is_empty() {
             jobs.push(Box::new(|| one(self.render_actions())));
+        }
+        if self.site.pages.iter().any(|p| !p.aliases.is_empty()) {
+            jobs.push(Box::new(|| Ok(self.render_alias_redirects())));
         }
         if !taken.contains("index.html") {
             jobs.push(Box::new(|| {
