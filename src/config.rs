@@ -426,6 +426,16 @@ impl Config {
         self.kinds.get(&kind)
     }
 
+    /// The config of the site at `root`, read without its diagnostics (the
+    /// build reports those): for what must be known before the load, such
+    /// as whether to read git and which folder to watch.
+    pub fn peek(root: &std::path::Path) -> Config {
+        match std::fs::read_to_string(root.join(CONFIG_FILE)) {
+            Ok(text) => Config::parse(&SourceFile::new(CONFIG_FILE.into(), CONFIG_FILE.into(), text)).0,
+            Err(_) => Config::default(),
+        }
+    }
+
     /// Read the config from its text; problems become diagnostics and the
     /// defaults stand in for any key that could not be read.
     pub fn parse(file: &SourceFile) -> (Config, Vec<Diagnostic>) {

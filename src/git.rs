@@ -747,20 +747,11 @@ pub struct Pending(Option<std::thread::JoinHandle<Result<Option<History>, String
 /// site's config says `git: off` (read here, ahead of the load, so the pass
 /// can run beside it).
 pub fn start(root: &Path, today: NaiveDate) -> Pending {
-    let config_path = root.join(crate::config::CONFIG_FILE);
-    let mut content_dir = "content".to_string();
-    if let Ok(text) = std::fs::read_to_string(&config_path) {
-        let file = crate::source::SourceFile::new(
-            crate::config::CONFIG_FILE.into(),
-            crate::config::CONFIG_FILE.into(),
-            text,
-        );
-        let config = crate::config::Config::parse(&file).0;
-        if !config.git {
-            return Pending(None);
-        }
-        content_dir = config.content_dir;
+    let config = crate::config::Config::peek(root);
+    if !config.git {
+        return Pending(None);
     }
+    let content_dir = config.content_dir;
     let root = root.to_path_buf();
     Pending(Some(std::thread::spawn(move || {
         read(&root, &content_dir, today)

@@ -382,3 +382,19 @@ fn a_port_in_use_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// Pages at the top of a repository (`content: .`): an edit anywhere in it
+/// is served, and the server's own output is never read as a page.
+#[test]
+fn a_site_whose_pages_are_at_the_repository_top_rebuilds_on_edit() {
+    let site = common::Site::bare();
+    site.file("opswiki.yaml", "flavor: github\ncontent: .\n")
+        .file("README.md", "# Runbooks\n\nSee [etcd](alerts/etcd/).\n")
+        .file("alerts/etcd/README.md", "# etcd\n\nFirst words.\n");
+    let serve = Serve::start(&site.root());
+    assert!(serve.get("/alerts/etcd/").body.contains("First words."));
+    save(&site, "alerts/etcd/README.md", "# etcd\n\nSecond words.\n");
+    serve.wait_page("/alerts/etcd/", "Second words.");
+    assert!(serve.get("/").body.contains("alerts/etcd/index.html"));
+    assert_eq!(serve.get("/site/").status, 404, "the output became a page");
+}

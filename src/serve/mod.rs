@@ -90,6 +90,8 @@ pub struct Server {
     watcher: Option<Watcher>,
     events: Receiver<Batch>,
     root: PathBuf,
+    /// The config's content folder when the server started.
+    content_dir: String,
     output: PathBuf,
     http: conn::Listener,
     /// Shared with the HTTP side: what `status/live/` is made from.
@@ -122,7 +124,8 @@ impl Server {
 
         // Watch before building, so nothing saved during the build is missed.
         let (tx, events) = mpsc::channel();
-        let watcher = match Watcher::start(&root, tx) {
+        let content_dir = crate::config::Config::peek(&root).content_dir;
+        let watcher = match Watcher::start(&root, &content_dir, tx) {
             Ok(w) => Some(w),
             Err(err) => {
                 eprintln!("warning: {err:#}: serving without rebuilding on change");
@@ -178,6 +181,7 @@ impl Server {
             watcher,
             events,
             root,
+            content_dir,
             output,
             http,
             live,
@@ -244,13 +248,14 @@ impl Server {
                     }
                     for path in paths {
                         folders |= [
-                            crate::load::CONTENT_DIR,
+                            self.content_dir.as_str(),
                             watch::TEMPLATES_DIR,
                             watch::STATIC_DIR,
                         ]
                         .iter()
                         .any(|f| path == self.root.join(f));
-                        if let Some(change) = watch::classify(&self.root, &self.output, &path)
+                        if let Some(change) =
+                            watch::classify(&self.root, &self.output, &self.content_dir, &path)
                             && !changes.contains(&change)
                         {
                             changes.push(change);

@@ -48,7 +48,12 @@ pub enum Batch {
 }
 
 /// Classify one changed path; `None` for what never matters.
-pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
+///
+/// `content_dir` is the config's content folder. For the usual `content/`
+/// a change names its file, for an incremental rebuild; for another folder
+/// (`content: .`, a repository's own layout) any change in it reads the
+/// site again, which is always right if slower.
+pub fn classify(root: &Path, output: &Path, content_dir: &str, path: &Path) -> Option<ChangeKind> {
     if path.starts_with(output) {
         return None;
     }
@@ -70,9 +75,16 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
     let rest = rest.join("/");
     match top.as_str() {
         CONFIG_FILE if rest.is_empty() => Some(ChangeKind::Config),
-        CONTENT_DIR => Some(ChangeKind::Content(rest)),
+        CONTENT_DIR if content_dir == CONTENT_DIR => Some(ChangeKind::Content(rest)),
         TEMPLATES_DIR => Some(ChangeKind::Template),
         STATIC_DIR => Some(ChangeKind::Static(rest)),
+        _ if content_dir != CONTENT_DIR
+            && (content_dir.is_empty()
+                || parts.join("/") == content_dir
+                || parts.join("/").starts_with(&format!("{content_dir}/"))) =>
+        {
+            Some(ChangeKind::Content(String::new()))
+        }
         _ => None,
     }
 }
@@ -118,7 +130,7 @@ pub struct Watcher {
 
 impl Watcher {
     /// Watch the site at `root` (canonical), sending batches to `tx`.
-    pub fn start(root: &Path, tx: Sender<Batch>) -> Result<Watcher> {
+    pub fn start(root: &Path, content_dir: &str, tx: Sender<Batch>) -> Result<Watcher> {
         let handler = move |result: DebounceEventResult| {
             let batch = match result {
                 Ok(events) => Batch::Paths(events.into_iter().map(|e| e.path).collect()),
@@ -137,7 +149,7 @@ impl Watcher {
             .watcher()
             .watch(root, RecursiveMode::NonRecursive)
             .with_context(|| format!("cannot watch `{}`", root.display()))?;
-        let folders = [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR]
+        let folders = [content_dir, TEMPLATES_DIR, STATIC_DIR]
             .iter()
             .map(|name| (root.join(name), false))
             .collect();
@@ -183,7 +195,7 @@ mod tests {
     fn classifies_by_folder_and_drops_leftovers() {
         let root = Path::new("/w");
         let out = Path::new("/w/site");
-        let c = |p: &str| classify(root, out, Path::new(p));
+        let c = |p: &str| classify(root, out, CONTENT_DIR, Path::new(p));
         assert_eq!(
             c("/w/content/runbooks/a.md"),
             Some(ChangeKind::Content("runbooks/a.md".into()))
@@ -207,5 +219,16 @@ mod tests {
         ] {
             assert_eq!(c(ignored), None, "{ignored}");
         }
+        // Pages at the top of a repository: any change there reads the
+        // site again; the output and dot folders still never count.
+        let top = |p: &str| classify(root, out, "", Path::new(p));
+        assert_eq!(top("/w/alerts/etcd/a.md"), Some(ChangeKind::Content(String::new())));
+        assert_eq!(top("/w/README.md"), Some(ChangeKind::Content(String::new())));
+        assert_eq!(top("/w/site/index.html"), None);
+        assert_eq!(top("/w/.git/index"), None);
+        assert_eq!(top("/w/templates/base.html"), Some(ChangeKind::Template));
+        let docs = |p: &str| classify(root, out, "docs", Path::new(p));
+        assert_eq!(docs("/w/docs/a.md"), Some(ChangeKind::Content(String::new())));
+        assert_eq!(docs("/w/src/main.rs"), None);
     }
 }
