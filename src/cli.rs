@@ -80,6 +80,15 @@ pub struct InitArgs {
     /// Where to make the site (created if missing)
     #[arg(default_value = ".", value_name = "DIR")]
     pub dir: PathBuf,
+    /// Look at an existing folder of runbooks (a Hugo or MkDocs site, a
+    /// GitHub or GitLab folder) and write the opswiki.yaml it needs there,
+    /// instead of making a new site
+    #[arg(long, value_name = "DIR", conflicts_with = "dir")]
+    pub from: Option<PathBuf>,
+    /// With --from: folders of alert rules (another checkout) whose
+    /// runbook_url links tell which URLs mean these pages
+    #[arg(long = "alerts", value_name = "DIR", requires = "from")]
+    pub alerts: Vec<PathBuf>,
     /// The date the examples are written on, YYYY-MM-DD (default: today)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub today: Option<NaiveDate>,

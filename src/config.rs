@@ -431,7 +431,14 @@ impl Config {
     /// as whether to read git and which folder to watch.
     pub fn peek(root: &std::path::Path) -> Config {
         match std::fs::read_to_string(root.join(CONFIG_FILE)) {
-            Ok(text) => Config::parse(&SourceFile::new(CONFIG_FILE.into(), CONFIG_FILE.into(), text)).0,
+            Ok(text) => {
+                Config::parse(&SourceFile::new(
+                    CONFIG_FILE.into(),
+                    CONFIG_FILE.into(),
+                    text,
+                ))
+                .0
+            }
             Err(_) => Config::default(),
         }
     }

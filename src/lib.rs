@@ -5,6 +5,7 @@
 //! (diagnostics) → [`render`] (HTML). [`diag`] renders diagnostics in every
 //! output format; [`cmd`] holds the commands the binary calls.
 
+pub mod adopt;
 pub mod alarms;
 pub mod chart;
 pub mod check;

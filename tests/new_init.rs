@@ -251,3 +251,76 @@ fn new_follows_the_sites_own_required_sections() {
         show(&diags)
     );
 }
+
+/// `init --from` on a GitHub folder of runbooks with its alert rules in
+/// another checkout: the config it writes names the flavor, the folder of
+/// runbooks, the helper folder and the stub to leave out, the sections the
+/// runbooks share and the URL prefix the alerts use; with it, `check`
+/// reports the one real defect and nothing else.
+#[test]
+fn init_from_an_existing_github_folder() {
+    let work = common::Site::bare();
+    let runbook = |name: &str, mitigation: bool| {
+        let mut page = format!(
+            "# {name}\n\n## Meaning\n\nIt fires.\n\n## Impact\n\nUsers wait.\n\n## Diagnosis\n\nLook.\n"
+        );
+        if mitigation {
+            page.push_str("\n## Mitigation\n\nFix it.\n");
+        }
+        page
+    };
+    work.file("repo/README.md", "# Runbooks\n\nOne folder per operator.\n")
+        .file("repo/alerts/etcd/EtcdDown.md", &runbook("EtcdDown", true))
+        .file("repo/alerts/etcd/EtcdSlow.md", &runbook("EtcdSlow", true))
+        .file("repo/alerts/dns/DnsDown.md", &runbook("DnsDown", false))
+        .file("repo/alerts/dns/DnsSlow.md", &runbook("DnsSlow", true))
+        .file("repo/alerts/dns/helpers/dig.md", "# dig\n\nRun dig.\n")
+        .file("repo/alerts/dns/DnsOld.md", "# DnsOld [Deprecated]\n\nSilence it.\n")
+        .file(
+            "rules/dns.yaml",
+            "groups:\n  - name: dns\n    rules:\n      - alert: DnsDown\n        expr: up == 0\n\
+             \x20       labels: {severity: critical}\n        annotations:\n          description: DNS down\n\
+             \x20         runbook_url: https://github.com/acme/runbooks/blob/main/alerts/dns/DnsDown.md\n",
+        );
+    let repo = work.path("repo");
+    let rules = work.path("rules");
+    let out = common::run(&[
+        "init",
+        "--from",
+        repo.to_str().unwrap(),
+        "--alerts",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{out}");
+    let config = std::fs::read_to_string(repo.join("opswiki.yaml")).unwrap();
+    for line in [
+        "flavor: github",
+        "content: .",
+        "  - prefix: \"https://github.com/acme/runbooks/blob/main/\"",
+        "    paths: [\"alerts/**\"]",
+        "      - \"alerts/*/helpers/**\"",
+        "      - \"alerts/dns/DnsOld.md\"",
+        "    required_sections: [\"Meaning\", \"Impact\", \"Diagnosis\", \"Mitigation\"]",
+    ] {
+        assert!(
+            config.lines().any(|l| l.starts_with(line)),
+            "no `{line}` in:\n{config}"
+        );
+    }
+    let diags = common::check_json_at(&repo, common::TODAY);
+    assert_eq!(
+        common::codes(&diags),
+        ["runbook-section-missing"],
+        "{}",
+        common::show(&diags)
+    );
+    assert_eq!(diags[0]["file"], "alerts/dns/DnsDown.md");
+    // A second run keeps the config the team may have edited.
+    let again = common::run(&["init", "--from", repo.to_str().unwrap()]);
+    assert_eq!(again.code, 0, "{again}");
+    assert!(again.stderr.contains("kept the existing"), "{again}");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("opswiki.yaml")).unwrap(),
+        config
+    );
+}

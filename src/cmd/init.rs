@@ -8,6 +8,9 @@ use crate::load::CONTENT_DIR;
 use crate::scaffold;
 
 pub fn run(args: &InitArgs) -> ExitCode {
+    if let Some(from) = &args.from {
+        return from_existing(from, &args.alerts);
+    }
     let dir = &args.dir;
     let content = dir.join(CONTENT_DIR);
     if content.exists() {
@@ -52,6 +55,39 @@ pub fn run(args: &InitArgs) -> ExitCode {
         "made a new site in {} ({} files). Next: {shown}opswiki serve",
         dir.display(),
         written.len()
+    );
+    ExitCode::from(super::EXIT_OK)
+}
+
+/// `opswiki init --from DIR`: the config an existing folder needs, written
+/// beside its pages (never over a config it has: then printed instead).
+fn from_existing(dir: &std::path::Path, alerts: &[std::path::PathBuf]) -> ExitCode {
+    if !dir.is_dir() {
+        eprintln!("error: `{}` is not a folder", dir.display());
+        return ExitCode::from(super::EXIT_CANNOT_RUN);
+    }
+    let suggestion = crate::adopt::suggest(dir, alerts);
+    let yaml = suggestion.to_yaml();
+    let path = dir.join(CONFIG_FILE);
+    if path.exists() {
+        print!("{yaml}");
+        eprintln!(
+            "kept the existing {}: the config above is what opswiki would suggest",
+            path.display()
+        );
+        return ExitCode::from(super::EXIT_OK);
+    }
+    if let Err(err) = std::fs::write(&path, &yaml) {
+        eprintln!("error: cannot write `{}`: {err}", path.display());
+        return ExitCode::from(super::EXIT_CANNOT_RUN);
+    }
+    print!("{yaml}");
+    eprintln!(
+        "wrote {} ({} flavor, {} runbooks). Next: opswiki check --root {}",
+        path.display(),
+        suggestion.flavor.name(),
+        suggestion.runbooks,
+        dir.display()
     );
     ExitCode::from(super::EXIT_OK)
 }

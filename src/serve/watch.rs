@@ -222,13 +222,22 @@ mod tests {
         // Pages at the top of a repository: any change there reads the
         // site again; the output and dot folders still never count.
         let top = |p: &str| classify(root, out, "", Path::new(p));
-        assert_eq!(top("/w/alerts/etcd/a.md"), Some(ChangeKind::Content(String::new())));
-        assert_eq!(top("/w/README.md"), Some(ChangeKind::Content(String::new())));
+        assert_eq!(
+            top("/w/alerts/etcd/a.md"),
+            Some(ChangeKind::Content(String::new()))
+        );
+        assert_eq!(
+            top("/w/README.md"),
+            Some(ChangeKind::Content(String::new()))
+        );
         assert_eq!(top("/w/site/index.html"), None);
         assert_eq!(top("/w/.git/index"), None);
         assert_eq!(top("/w/templates/base.html"), Some(ChangeKind::Template));
         let docs = |p: &str| classify(root, out, "docs", Path::new(p));
-        assert_eq!(docs("/w/docs/a.md"), Some(ChangeKind::Content(String::new())));
+        assert_eq!(
+            docs("/w/docs/a.md"),
+            Some(ChangeKind::Content(String::new()))
+        );
         assert_eq!(docs("/w/src/main.rs"), None);
     }
 }

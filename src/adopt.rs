@@ -1,0 +1,532 @@
+//! `opswiki init --from DIR`: look at a folder of runbooks that exists
+//! already and write the `opswiki.yaml` it needs, so a team's first
+//! `opswiki check` reports its pages' real defects and not its conventions.
+//!
+//! What it looks at, and why each is a guess a person should read:
+//! - the flavor, from the tool's own files (`hugo.toml`/`config.*` beside
+//!   `content/` for Hugo, `mkdocs.yml` for MkDocs, `.gitlab-ci.yml` or a
+//!   `[[_TOC_]]` for GitLab, a `README.md` per folder for GitHub);
+//! - the content folder and `base_url`, from that tool's config;
+//! - which folders hold runbooks: the folders of pages whose alert rules
+//!   link them, or else the first folder with most pages; folders named
+//!   like helpers (`helpers`, `includes`, `snippets`, `partials`) excluded;
+//! - the required sections: the `##` headings at least 60% of those pages
+//!   have, in their usual order;
+//! - the `urls:` prefixes: for each `runbook_url` in the alert files, the
+//!   part before the path of a page it names.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::flavor::Flavor;
+use crate::load::is_ignored_name;
+
+/// What `init --from` found; [`Suggestion::to_yaml`] writes it down.
+#[derive(Debug, Default, PartialEq)]
+pub struct Suggestion {
+    pub flavor: Flavor,
+    /// Relative to the folder; `.` for its top.
+    pub content_dir: String,
+    pub base_url: Option<String>,
+    pub urls: Vec<(String, String)>,
+    pub runbook_paths: Vec<String>,
+    pub exclude: Vec<String>,
+    pub required_sections: Vec<String>,
+    /// Front-matter keys most runbooks have, among opswiki's own.
+    pub required_fields: Vec<String>,
+    /// Figures for the person reading it: pages, runbooks, alert links.
+    pub pages: usize,
+    pub runbooks: usize,
+    pub alert_links: usize,
+    pub alert_links_matched: usize,
+}
+
+/// Folder names that hold pieces of pages rather than runbooks.
+const HELPER_FOLDERS: [&str; 6] = [
+    "helpers",
+    "includes",
+    "snippets",
+    "partials",
+    "_includes",
+    "common",
+];
+
+/// A page found: its path under the content folder and its `##` headings.
+struct Found {
+    path: String,
+    sections: Vec<String>,
+    front_keys: Vec<String>,
+}
+
+pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
+    let mut s = Suggestion {
+        flavor: detect_flavor(dir),
+        ..Suggestion::default()
+    };
+    let (content_dir, base_url) = match s.flavor {
+        Flavor::Hugo => ("content".to_string(), hugo_base_url(dir)),
+        Flavor::Mkdocs => mkdocs_dirs(dir),
+        _ if dir.join("content").is_dir() => ("content".to_string(), None),
+        _ => (".".to_string(), None),
+    };
+    s.content_dir = content_dir;
+    s.base_url = base_url;
+    let content = if s.content_dir == "." {
+        dir.to_path_buf()
+    } else {
+        dir.join(&s.content_dir)
+    };
+    let pages = find_pages(&content, s.content_dir == ".");
+    s.pages = pages.len();
+
+    // Alert links: which pages they name, and under which URL prefix.
+    let mut sources = vec![dir.to_path_buf()];
+    sources.extend(alert_sources.iter().cloned());
+    let links = runbook_urls(&sources);
+    s.alert_links = links.len();
+    let by_key: HashMap<String, &Found> = pages.iter().map(|p| (page_key(&p.path), p)).collect();
+    let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut linked: Vec<&Found> = Vec::new();
+    for url in &links {
+        let Some((prefix, page)) = split_url(url, &by_key) else {
+            continue;
+        };
+        s.alert_links_matched += 1;
+        linked.push(page);
+        let under_base = s.base_url.as_deref().is_some_and(|b| {
+            prefix.eq_ignore_ascii_case(b.trim_end_matches('/')) || prefix.eq_ignore_ascii_case(b)
+        });
+        if !under_base {
+            *prefixes.entry(prefix).or_default() += 1;
+        }
+    }
+    s.urls = prefixes
+        .into_keys()
+        .map(|prefix| (format!("{}/", prefix.trim_end_matches('/')), String::new()))
+        .collect();
+
+    // Runbook folders: where the alert links go, else the busiest folder.
+    let mut folders: BTreeMap<String, usize> = BTreeMap::new();
+    let from: Vec<&Found> = if linked.is_empty() {
+        pages.iter().collect()
+    } else {
+        linked
+    };
+    for page in &from {
+        if let Some((top, _)) = page.path.split_once('/') {
+            *folders.entry(top.to_string()).or_default() += 1;
+        }
+    }
+    let top = folders
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(f, _)| f.clone());
+    let runbooks: Vec<&Found> = match &top {
+        Some(top) => pages
+            .iter()
+            .filter(|p| p.path.starts_with(&format!("{top}/")))
+            .filter(|p| !is_helper(&p.path) && !is_index(&p.path, s.flavor))
+            .collect(),
+        None => Vec::new(),
+    };
+    s.runbooks = runbooks.len();
+    if let Some(top) = &top
+        && !top.eq_ignore_ascii_case("runbooks")
+    {
+        s.runbook_paths.push(format!("{top}/**"));
+    }
+    let mut helpers: Vec<String> = pages
+        .iter()
+        .filter(|p| {
+            top.as_ref()
+                .is_some_and(|t| p.path.starts_with(&format!("{t}/")))
+        })
+        .filter_map(|p| helper_glob(&p.path))
+        .collect();
+    helpers.sort();
+    helpers.dedup();
+    s.exclude = helpers;
+
+    // Sections most runbooks have, in the order they usually come.
+    let mut counts: HashMap<String, (usize, usize, String)> = HashMap::new();
+    for page in &runbooks {
+        for (i, name) in page.sections.iter().enumerate() {
+            let entry = counts
+                .entry(name.to_lowercase())
+                .or_insert((0, 0, name.clone()));
+            entry.0 += 1;
+            entry.1 += i;
+        }
+    }
+    let enough = (runbooks.len() * 6).div_ceil(10).max(1);
+    let mut common: Vec<(usize, String)> = counts
+        .into_values()
+        .filter(|(n, _, _)| *n >= enough)
+        .map(|(n, order, name)| (order * 100 / n, name))
+        .collect();
+    common.sort();
+    s.required_sections = common.into_iter().map(|(_, name)| name).collect();
+    // A page in the runbook folder with none of those sections is a
+    // document, a moved or a deprecated alert's stub: not a runbook.
+    if !s.required_sections.is_empty() {
+        let wanted: Vec<String> = s
+            .required_sections
+            .iter()
+            .map(|n| n.to_lowercase())
+            .collect();
+        let in_folder = pages.iter().filter(|p| {
+            top.as_ref()
+                .is_some_and(|t| p.path.starts_with(&format!("{t}/")))
+                && !is_helper(&p.path)
+        });
+        // A Hugo `_index.md` is never a runbook by its place.
+        let in_folder =
+            in_folder.filter(|p| !(s.flavor == Flavor::Hugo && is_index(&p.path, s.flavor)));
+        for page in in_folder.collect::<Vec<_>>() {
+            if !page
+                .sections
+                .iter()
+                .any(|h| wanted.contains(&h.to_lowercase()))
+            {
+                s.exclude.push(page.path.clone());
+                if !is_index(&page.path, s.flavor) {
+                    s.runbooks -= 1;
+                }
+            }
+        }
+    }
+    for field in ["title", "severity", "owner", "last_updated"] {
+        let n = runbooks
+            .iter()
+            .filter(|p| p.front_keys.iter().any(|k| k == field))
+            .count();
+        if n >= enough && !runbooks.is_empty() {
+            s.required_fields.push(field.to_string());
+        }
+    }
+    s
+}
+
+impl Suggestion {
+    /// The config, commented so its reader knows what was guessed from what.
+    pub fn to_yaml(&self) -> String {
+        let mut y = String::new();
+        y.push_str(&format!(
+            "# Written by `opswiki init --from`: {} pages, {} runbooks; {} of {} alert runbook links name a page here.\n\
+             # Read it before you commit it: every line is a guess from the folder's contents.\n",
+            self.pages, self.runbooks, self.alert_links_matched, self.alert_links
+        ));
+        y.push_str(&format!("flavor: {}\n", self.flavor.name()));
+        if self.content_dir != "content" {
+            y.push_str(&format!("content: {}\n", self.content_dir));
+        }
+        if let Some(base) = &self.base_url {
+            y.push_str(&format!("base_url: {}\n", quote(base)));
+        }
+        if !self.urls.is_empty() {
+            y.push_str(
+                "urls:                 # the URLs the alert rules link, as this wiki's pages\n",
+            );
+            for (prefix, path) in &self.urls {
+                y.push_str(&format!(
+                    "  - prefix: {}\n    path: {}\n",
+                    quote(prefix),
+                    quote(path)
+                ));
+            }
+        }
+        y.push_str("kinds:\n  runbook:\n");
+        if !self.runbook_paths.is_empty() {
+            y.push_str(&format!("    paths: [{}]\n", list(&self.runbook_paths)));
+        }
+        if !self.exclude.is_empty() {
+            y.push_str("    exclude:            # helper folders, and pages with none of the sections below\n");
+            for item in &self.exclude {
+                y.push_str(&format!("      - {}\n", quote(item)));
+            }
+        }
+        y.push_str(&format!(
+            "    required_fields: [{}]\n",
+            list(&self.required_fields)
+        ));
+        y.push_str(&format!(
+            "    required_sections: [{}]   # the headings most runbooks have\n",
+            list(&self.required_sections)
+        ));
+        y
+    }
+}
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+fn list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| quote(i))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn detect_flavor(dir: &Path) -> Flavor {
+    let has = |name: &str| dir.join(name).exists();
+    let hugo_config = [
+        "hugo.toml",
+        "hugo.yaml",
+        "hugo.yml",
+        "config.toml",
+        "config.yaml",
+        "config.yml",
+    ]
+    .iter()
+    .any(|f| has(f));
+    if hugo_config
+        && has("content")
+        && (has("themes") || has("layouts") || has("archetypes") || has("hugo.toml"))
+    {
+        return Flavor::Hugo;
+    }
+    if has("mkdocs.yml") || has("mkdocs.yaml") {
+        return Flavor::Mkdocs;
+    }
+    if has(".gitlab-ci.yml") || has(".gitlab") {
+        return Flavor::Gitlab;
+    }
+    if has(".github") || has("README.md") || has("OWNERS") || has("CODEOWNERS") {
+        return Flavor::Github;
+    }
+    Flavor::Opswiki
+}
+
+/// Hugo's `baseURL`, from whichever config file it has.
+fn hugo_base_url(dir: &Path) -> Option<String> {
+    for name in ["hugo.toml", "config.toml"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(name))
+            && let Ok(table) = text.parse::<toml::Table>()
+            && let Some(url) = table.get("baseURL").and_then(|v| v.as_str())
+        {
+            return Some(with_slash(url));
+        }
+    }
+    for name in ["hugo.yaml", "hugo.yml", "config.yaml", "config.yml"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(name))
+            && let Ok(node) = crate::yaml::parse(&text)
+            && let Some(url) = node
+                .get("baseURL")
+                .or_else(|| node.get("baseurl"))
+                .and_then(|v| v.as_text())
+        {
+            return Some(with_slash(&url));
+        }
+    }
+    None
+}
+
+/// MkDocs' `docs_dir` (default `docs`) and `site_url`.
+fn mkdocs_dirs(dir: &Path) -> (String, Option<String>) {
+    let text = std::fs::read_to_string(dir.join("mkdocs.yml"))
+        .or_else(|_| std::fs::read_to_string(dir.join("mkdocs.yaml")))
+        .unwrap_or_default();
+    // mkdocs.yml carries `!!python/name:` tags: read it as YAML all the same.
+    let node = crate::yaml::parse(&text).ok();
+    let get = |key: &str| {
+        node.as_ref()
+            .and_then(|n| n.get(key))
+            .and_then(|v| v.as_text())
+    };
+    let docs = get("docs_dir").unwrap_or_else(|| "docs".to_string());
+    (
+        docs.trim_end_matches('/').to_string(),
+        get("site_url").map(|u| with_slash(&u)),
+    )
+}
+
+fn with_slash(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+fn find_pages(content: &Path, at_top: bool) -> Vec<Found> {
+    let mut pages = Vec::new();
+    let walker = WalkDir::new(content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(is_ignored_name(&name)
+                    || at_top
+                        && e.depth() == 1
+                        && matches!(
+                            name.as_ref(),
+                            "site" | "node_modules" | "templates" | "static"
+                        ))
+        });
+    for entry in walker.flatten() {
+        let path = entry.path();
+        let is_md = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+        if !entry.file_type().is_file() || !is_md {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let rel = path
+            .strip_prefix(content)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let file = crate::source::SourceFile::new(rel.clone(), rel.clone(), text);
+        let (split, _) = crate::frontmatter::split(&file);
+        let scan = crate::markdown::scan(&file.text, split.body_offset);
+        let front_keys = split
+            .front
+            .as_ref()
+            .map(|f| f.entries().iter().map(|(k, _)| k.name.clone()).collect())
+            .unwrap_or_default();
+        pages.push(Found {
+            path: rel,
+            sections: scan
+                .headings
+                .iter()
+                .filter(|h| h.level == 2)
+                .map(|h| h.text.clone())
+                .collect(),
+            front_keys,
+        });
+    }
+    pages
+}
+
+/// `runbook_url` values in the YAML files under `sources`.
+fn runbook_urls(sources: &[PathBuf]) -> Vec<String> {
+    let mut urls = Vec::new();
+    for source in sources {
+        let walker = WalkDir::new(source)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        for entry in walker.flatten() {
+            let path = entry.path();
+            let is_yaml = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+            if !entry.file_type().is_file() || !is_yaml {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            if !text.contains("runbook_url") {
+                continue;
+            }
+            for doc in crate::yaml::parse_multi(&text).unwrap_or_default() {
+                collect_runbook_urls(&doc, &mut urls);
+            }
+        }
+    }
+    urls
+}
+
+fn collect_runbook_urls(node: &crate::yaml::Node, out: &mut Vec<String>) {
+    if node.is_map() {
+        for (key, value) in node.entries() {
+            if key.name == "runbook_url" {
+                if let Some(url) = value.as_text() {
+                    out.push(url);
+                }
+            } else {
+                collect_runbook_urls(value, out);
+            }
+        }
+    } else if let Some(items) = node.as_seq() {
+        for item in items {
+            collect_runbook_urls(item, out);
+        }
+    }
+}
+
+/// A page path as a lookup key: lower-case, no extension, no index name.
+fn page_key(path: &str) -> String {
+    let key = crate::links::normalize(path);
+    for index in ["/readme", "/_index"] {
+        if let Some(dir) = key.strip_suffix(index) {
+            return dir.to_string();
+        }
+    }
+    key
+}
+
+/// Split a runbook URL into (prefix, the page it names): the longest tail
+/// of its path that is a page here.
+fn split_url<'a>(url: &str, pages: &HashMap<String, &'a Found>) -> Option<(String, &'a Found)> {
+    let url = url.split('#').next()?.trim();
+    let (_, after_scheme) = url.split_once("://")?;
+    let path_at = url.len() - after_scheme.len() + after_scheme.find('/')?;
+    let path = &url[path_at..];
+    let mut cut = 0;
+    loop {
+        let tail = &path[cut..];
+        if let Some(page) = pages.get(&page_key(tail)) {
+            return Some((url[..path_at + cut].to_string(), page));
+        }
+        cut += path[cut + 1..].find('/')? + 1;
+    }
+}
+
+fn is_helper(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|part| HELPER_FOLDERS.iter().any(|h| part.eq_ignore_ascii_case(h)))
+}
+
+/// A glob that excludes the helper folder a page sits in.
+fn helper_glob(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let at = parts[..parts.len() - 1]
+        .iter()
+        .position(|part| HELPER_FOLDERS.iter().any(|h| part.eq_ignore_ascii_case(h)))?;
+    let mut glob: Vec<&str> = parts[..at].to_vec();
+    if glob.len() > 1 {
+        for part in glob.iter_mut().skip(1) {
+            *part = "*";
+        }
+    }
+    glob.push(parts[at]);
+    Some(format!("{}/**", glob.join("/")))
+}
+
+fn is_index(path: &str, flavor: Flavor) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    match flavor {
+        Flavor::Hugo => name == "_index.md",
+        Flavor::Opswiki => name == "index.md",
+        _ => name == "index.md" || name == "readme.md",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helper_globs_name_the_folder() {
+        assert_eq!(
+            helper_glob("alerts/ocs/helpers/gather.md").as_deref(),
+            Some("alerts/*/helpers/**")
+        );
+        assert_eq!(
+            helper_glob("runbooks/includes/x.md").as_deref(),
+            Some("runbooks/includes/**")
+        );
+        assert_eq!(helper_glob("runbooks/db.md"), None);
+    }
+}
