@@ -331,3 +331,34 @@ fn bad_flavor_urls_and_globs_are_located() {
         show(&diags)
     );
 }
+
+/// A fence left open swallows the headings below it: the missing section's
+/// help says where its heading is and why it does not count.
+#[test]
+fn a_section_swallowed_by_an_open_fence_says_so() {
+    let site = Site::new();
+    site.file(
+        "opswiki.yaml",
+        "kinds:\n  runbook:\n    required_fields: []\n    required_sections: [Diagnosis, Mitigation]\n",
+    )
+    .file(
+        "content/runbooks/a.md",
+        "# A\n\n## Diagnosis\n\n```shell\n$ kubectl get pods\n\n## Mitigation\n\nRestart.\n",
+    );
+    let diags = check_json(&site, TODAY);
+    let d = assert_diag(
+        &diags,
+        "runbook-section-missing",
+        "content/runbooks/a.md",
+        1,
+        1,
+    );
+    assert_eq!(diags.len(), 1, "{}", show(&diags));
+    assert!(
+        d["help"]
+            .as_str()
+            .unwrap()
+            .contains("line 8 holds a `Mitigation` heading inside a code block"),
+        "{d}"
+    );
+}

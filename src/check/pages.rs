@@ -78,7 +78,17 @@ pub fn check_page(site: &Site, page: &Page, options: &CheckOptions, out: &mut Ve
                     top.clone(),
                     format!("{kind} has no `{section}` section"),
                 )
-                .with_help(format!("add a heading `## {section}` with its content")),
+                .with_help(match heading_line_in_code(&file.text[page.body_offset..], section) {
+                    // The heading is there but reads as code: a fence left
+                    // open above it swallowed the rest of the page.
+                    Some(offset) => {
+                        let (line, _) = file.line_col(page.body_offset + offset);
+                        format!(
+                            "line {line} holds a `{section}` heading inside a code block: is a ``` fence above it left open?"
+                        )
+                    }
+                    None => format!("add a heading `## {section}` with its content"),
+                }),
             ),
             Some(h) if !h.has_content => out.push(
                 Diagnostic::new(
@@ -145,4 +155,25 @@ fn written(page: &Page, key: &str) -> bool {
 pub fn stale_days(updated: NaiveDate, today: NaiveDate, stale_after: i64) -> Option<i64> {
     let age = (today - updated).num_days();
     (age > stale_after).then_some(age)
+}
+
+/// The offset of a line that would be the heading of `section` were it not
+/// inside a code block (the scan found no such heading, so any such line is
+/// code).
+fn heading_line_in_code(body: &str, section: &str) -> Option<usize> {
+    let wanted = crate::markdown::normalize_section(section);
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let text = line.trim_start();
+        let hashes = text.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes)
+            && crate::markdown::normalize_section(
+                text[hashes..].trim_end_matches(['\n', '\r', ' ', '#']),
+            ) == wanted
+        {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
 }
