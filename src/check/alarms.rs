@@ -35,6 +35,7 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
         }
         check_severity(site, alarm, out);
         match link {
+            RunbookLink::Missing if !crate::alarms::requires_runbook(&site.config, alarm) => {}
             RunbookLink::Missing => out.push(
                 Diagnostic::new(
                     Code::AlarmRunbookMissing,
@@ -175,6 +176,29 @@ fn check_severity(site: &Site, alarm: &Alarm, out: &mut Vec<Diagnostic>) {
             )
             .with_help(format!("add `severity:`, one of {}", severities.join(", "))),
         ),
+        (Some(sev), _) if sev.value == crate::config::SEVERITY_NONE => {}
+        (Some(sev), _)
+            if alarm.raw_severity.is_some()
+                && crate::alarms::map_severity(&site.config, &sev.value).is_none() =>
+        {
+            // A rule file's label the map does not know: a warning that
+            // says the line to add (the contract's "unknown severity").
+            let label = sev.value.to_lowercase();
+            out.push(
+                Diagnostic::new(
+                    Code::AlarmSeverityUnmapped,
+                    sev.span.clone(),
+                    format!(
+                        "alarm `{}` has severity `{}`, which severity_map does not map",
+                        alarm.name, sev.value
+                    ),
+                )
+                .with_help(format!(
+                    "add `{label}: P?` under `severity_map:` in opswiki.yaml (one of {}, or `none` for an alarm that does not page)",
+                    severities.join(", ")
+                )),
+            );
+        }
         (Some(sev), _) if !severities.contains(&sev.value) => {
             let help = match alarm.raw_severity {
                 Some(_) => format!(

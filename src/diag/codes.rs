@@ -392,6 +392,13 @@ declare_codes! {
     AlarmSeverityMissing: "alarm-severity-missing", Error, Alarms;
     /// a severity (after `severity_map`) not in `severities`
     AlarmSeverityUnknown: "alarm-severity-unknown", Error, Alarms;
+    /// a rule file's severity label that `severity_map` does not map; at the label, with the `severity_map` line to add
+    ///
+    /// A warning, not an error: the alarm is read and shown as written, and
+    /// its runbook is still required (an unknown severity may well page).
+    AlarmSeverityUnmapped: "alarm-severity-unmapped", Warning, Alarms;
+    /// an `alarms.sources` glob that matches no file; at the glob in `opswiki.yaml`
+    AlarmSourceUnmatched: "alarm-source-unmatched", Warning, Alarms;
     /// an opswiki-list alarm's severity differs from its runbook's
     AlarmSeverityMismatch: "alarm-severity-mismatch", Warning, Alarms;
     /// a runbook's `alarms:` names an alarm that does not exist

@@ -2,6 +2,8 @@
 //! `PrometheusRule` objects, all read into one [`Alarm`] model that keeps
 //! every field for display and the location of each for diagnostics.
 
+pub mod sources;
+
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Field;
@@ -297,21 +299,23 @@ fn read_groups(
             let annotations = rule.get("annotations");
             alarm.labels = string_pairs(labels);
             alarm.annotations = string_pairs(annotations);
-            alarm.description = text(annotations.and_then(|a| a.get("description")))
-                .or_else(|| text(annotations.and_then(|a| a.get("summary"))))
+            let alarms_config = &config.alarms;
+            alarm.description = alarms_config
+                .description_annotations
+                .iter()
+                .find_map(|key| text(annotations.and_then(|a| a.get(key))))
                 .map(|d| readable_template(&d));
-            alarm.runbook = field(file, annotations.and_then(|a| a.get("runbook_url")));
+            alarm.runbook = alarms_config
+                .runbook_annotations
+                .iter()
+                .find_map(|key| field(file, annotations.and_then(|a| a.get(key))));
             alarm.expr = text(rule.get("expr"));
             alarm.for_ = text(rule.get("for"));
             alarm.service = text(labels.and_then(|l| l.get("service")));
             if let Some(sev) = field(file, labels.and_then(|l| l.get("severity"))) {
                 // Map Prometheus severities; a label already in opswiki's own
                 // list (P1..P4) stands as written.
-                let mapped = config
-                    .severity_map
-                    .get(&sev.value.to_lowercase())
-                    .cloned()
-                    .or_else(|| config.severities.iter().find(|s| **s == sev.value).cloned());
+                let mapped = map_severity(config, &sev.value);
                 alarm.raw_severity = Some(sev.value.clone());
                 alarm.severity = Some(Field {
                     value: mapped.unwrap_or_else(|| sev.value.clone()),
@@ -387,6 +391,33 @@ mod tests {
         assert_eq!(d[0].code, "alarm-file-invalid");
         let (_, d) = parse("- name: [x\n");
         assert_eq!(d[0].code, "alarm-file-invalid");
+    }
+}
+
+/// A rule's severity label on the site's scale: by `severity_map` (case
+/// ignored), or as written when it is already one of `severities`; `None`
+/// when neither knows it.
+pub fn map_severity(config: &Config, label: &str) -> Option<String> {
+    config
+        .severity_map
+        .get(&label.to_lowercase())
+        .cloned()
+        .or_else(|| config.severities.iter().find(|s| **s == label).cloned())
+}
+
+/// Whether the site's policy requires this alarm to have a runbook: every
+/// alarm but a non-paging one (`none`) by default; with `require_runbook`,
+/// those of the severities it lists, and any whose severity is missing or
+/// unknown (it may well page: a finding is safer than silence).
+pub fn requires_runbook(config: &Config, alarm: &Alarm) -> bool {
+    let severity = alarm.severity.as_ref().map(|s| s.value.as_str());
+    let known =
+        |s: &str| s == crate::config::SEVERITY_NONE || config.severities.iter().any(|k| k == s);
+    match (&config.alarms.require_runbook, severity) {
+        (Some(list), Some(s)) if known(s) => list.iter().any(|l| l == s),
+        (Some(_), _) => true,
+        (None, Some(s)) => s != crate::config::SEVERITY_NONE,
+        (None, None) => true,
     }
 }
 

@@ -1,0 +1,242 @@
+//! Alarm sources and dialects: alarm files outside `content/`, the
+//! `alarms:` keys, `severity: none`, unmapped severities, templated runbook
+//! links, and each dialect read from a fixture in the shape its tool writes
+//! (`tests/fixtures/alarm-dialects/`), with every alarm read and every
+//! diagnostic located.
+
+mod common;
+
+use common::*;
+use opswiki::alarms::{Alarm, parse_file};
+use opswiki::config::Config;
+use opswiki::source::SourceFile;
+
+const FIXTURE: &str = "alarm-dialects";
+
+/// The fixture's text of a monitoring file.
+fn fixture_text(rel: &str) -> String {
+    std::fs::read_to_string(fixture(FIXTURE).join(rel)).unwrap()
+}
+
+/// A copy of the fixture with a wiki beside `monitoring/`: its config and
+/// the runbooks the alarms link to.
+fn wiki(config: &str) -> Site {
+    let site = Site::copy_of(FIXTURE, |_, b| b);
+    site.file("wiki/opswiki.yaml", config);
+    site.file(
+        "wiki/content/runbooks/api-errors.md",
+        &Runbook::new("API errors").to_string(),
+    );
+    site.file(
+        "wiki/content/runbooks/checkout.md",
+        &Runbook::new("Checkout").to_string(),
+    );
+    site.file(
+        "wiki/content/runbooks/payments.md",
+        &Runbook::new("Payments").to_string(),
+    );
+    site
+}
+
+/// The alarms and file diagnostics `parse_file` reads from a fixture file.
+fn read(rel: &str, config: &Config) -> (Vec<Alarm>, Vec<opswiki::diag::Diagnostic>) {
+    let display = format!("../monitoring/{}", rel.trim_start_matches("monitoring/"));
+    let file = SourceFile::new(display.clone(), display, fixture_text(rel));
+    parse_file(&file, 0, config)
+}
+
+/// (name, severity, description, runbook) of an alarm.
+type Read = (String, Option<String>, Option<String>, Option<String>);
+
+fn summary(alarms: &[Alarm]) -> Vec<Read> {
+    alarms
+        .iter()
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.severity.as_ref().map(|s| s.value.clone()),
+                a.description.clone(),
+                a.runbook.as_ref().map(|r| r.value.clone()),
+            )
+        })
+        .collect()
+}
+
+fn s(x: &str) -> Option<String> {
+    Some(x.to_string())
+}
+
+const KUBE: &str = "monitoring/kube/platform-prometheusRule.yaml";
+const KUBE_SHOWN: &str = "../monitoring/kube/platform-prometheusRule.yaml";
+
+#[test]
+fn a_prometheus_rule_outside_content_reads_every_annotation_key_and_severity_none() {
+    let (alarms, diags) = read(KUBE, &Config::default());
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        summary(&alarms),
+        vec![
+            (
+                "ScrapeTargetMissing".into(),
+                s("P3"),
+                s("‹…›% of the ‹job›/‹service› targets in ‹namespace› namespace are down."),
+                s("https://runbooks.example.dev/runbooks/general/scrapetargetmissing"),
+            ),
+            (
+                "DeadMansSwitch".into(),
+                s("none"),
+                s(
+                    "Always firing, so that the alerting pipeline is seen to work end to end.\nA receiver that hears nothing from it knows the pipeline is broken."
+                ),
+                None,
+            ),
+            (
+                "QuietInfo".into(),
+                s("none"),
+                s("Fires while an info alert is firing, to inhibit it."),
+                None,
+            ),
+            (
+                "ApiErrorBudgetBurn".into(),
+                s("P1"),
+                s("The API burns its error budget ‹value› times too fast."),
+                s("runbooks/api-errors#diagnosis-steps"),
+            ),
+            (
+                "ApiLatencyHigh".into(),
+                s("P3"),
+                s("API latency is high"),
+                None,
+            ),
+            (
+                "ApiPaged".into(),
+                s("page"),
+                s("Paged by the old severity scale."),
+                s("runbooks/api-errors"),
+            ),
+        ]
+    );
+    assert_eq!(alarms[0].name_span.file, KUBE_SHOWN);
+    assert_eq!(
+        (alarms[0].name_span.line, alarms[0].name_span.column),
+        (17, 7)
+    );
+}
+
+#[test]
+fn sources_outside_content_are_checked_and_named_from_the_root() {
+    let site = wiki(
+        "title: T\nalarms:\n  sources:\n    - \"../monitoring/kube/*-prometheusRule.yaml\"\n    - \"../monitoring/none/**/*.yml\"\n",
+    );
+    let diags = check_json_at(&site.path("wiki"), TODAY);
+    let text = fixture_text(KUBE);
+    let (ll, lc) = pos(&text, "alert: ApiLatencyHigh");
+    let (pl, pc) = pos(&text, "page");
+    assert_exactly(
+        &diags,
+        &[
+            // No runbook under any of the annotation keys; the `none`
+            // alarms need none.
+            ("error", "alarm-runbook-missing", KUBE_SHOWN, ll, lc),
+            ("warning", "alarm-severity-unmapped", KUBE_SHOWN, pl, pc),
+            ("warning", "alarm-source-unmatched", "opswiki.yaml", 5, 7),
+        ],
+    );
+    let unmapped = with_code(&diags, "alarm-severity-unmapped")[0];
+    assert!(
+        unmapped["message"].as_str().unwrap().contains("`page`"),
+        "{unmapped}"
+    );
+    let out = site_check_text(&site);
+    assert!(
+        out.contains("add `page: P?` under `severity_map:`"),
+        "{out}"
+    );
+}
+
+fn site_check_text(site: &Site) -> String {
+    let root = site.path("wiki");
+    let out = run(&check_args(&root, TODAY, &[]));
+    format!("{}{}", out.stdout, out.stderr)
+}
+
+#[test]
+fn severity_map_extends_the_default_and_require_runbook_sets_the_policy() {
+    // `page` mapped, the defaults kept; only P1 alarms need a runbook.
+    let site = wiki(
+        "title: T\nseverity_map: {page: P1}\nalarms:\n  sources: [\"../monitoring/kube/*.yaml\"]\n  require_runbook: [P1]\n",
+    );
+    assert_clean(&check_json_at(&site.path("wiki"), TODAY));
+    // Requiring `none` makes the watchdogs need one too.
+    site.file(
+        "wiki/opswiki.yaml",
+        "title: T\nseverity_map: {page: P1}\nalarms:\n  sources: [\"../monitoring/kube/*.yaml\"]\n  require_runbook: [P1, none]\n",
+    );
+    let text = fixture_text(KUBE);
+    let (d1, c1) = pos(&text, "alert: DeadMansSwitch");
+    let (d2, c2) = pos(&text, "alert: QuietInfo");
+    assert_exactly(
+        &check_json_at(&site.path("wiki"), TODAY),
+        &[
+            ("error", "alarm-runbook-missing", KUBE_SHOWN, d1, c1),
+            ("error", "alarm-runbook-missing", KUBE_SHOWN, d2, c2),
+        ],
+    );
+    // Annotation keys are the config's: without `message` and `title`, two
+    // descriptions go missing; without `runbook`, one runbook.
+    site.file(
+        "wiki/opswiki.yaml",
+        "title: T\nseverity_map: {page: P1}\nalarms:\n  sources: [\"../monitoring/kube/*.yaml\"]\n  runbook_annotations: [runbook_url]\n  description_annotations: [description, summary]\n  require_runbook: [P1]\n",
+    );
+    let (a1, b1) = pos(&text, "alert: ApiErrorBudgetBurn");
+    let (a2, b2) = pos(&text, "alert: ApiLatencyHigh");
+    assert_exactly(
+        &check_json_at(&site.path("wiki"), TODAY),
+        &[
+            ("error", "alarm-description-missing", KUBE_SHOWN, a1, b1),
+            ("error", "alarm-runbook-missing", KUBE_SHOWN, a1, b1),
+            ("error", "alarm-description-missing", KUBE_SHOWN, a2, b2),
+        ],
+    );
+}
+
+#[test]
+fn bad_alarms_keys_are_config_diagnostics() {
+    let site = wiki("title: T\nalarms:\n  sources: [\"a/[b\"]\n  runbook_keys: [x]\n");
+    assert_exactly(
+        &check_json_at(&site.path("wiki"), TODAY),
+        &[
+            ("error", "config-invalid", "opswiki.yaml", 3, 13),
+            ("warning", "config-unknown-key", "opswiki.yaml", 4, 3),
+        ],
+    );
+}
+
+#[test]
+fn serve_watches_alarm_files_outside_content() {
+    use common::serve::{Serve, edit};
+    let site = wiki(
+        "title: T\nseverity_map: {page: P1}\nalarms:\n  sources: [\"../monitoring/kube/*.yaml\"]\n  require_runbook: [P1]\n",
+    );
+    let serve = Serve::start(&site.path("wiki"));
+    assert_eq!(serve.status()["ok"], true, "{}", serve.log());
+    // The runbook of a P1 alarm goes: an error in the file outside content/.
+    edit(
+        &site,
+        KUBE,
+        "runbook: runbooks/api-errors#diagnosis-steps",
+        "owner: api",
+    );
+    let status = serve.wait_status("the error", |s| s["ok"] == false);
+    let errors = status["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{status:#}");
+    assert_eq!(errors[0]["code"], "alarm-runbook-missing");
+    assert_eq!(errors[0]["file"], KUBE_SHOWN);
+    edit(
+        &site,
+        KUBE,
+        "owner: api",
+        "runbook: runbooks/api-errors#diagnosis-steps",
+    );
+    serve.wait_status("the fix", |s| s["ok"] == true);
+}
