@@ -240,3 +240,104 @@ fn serve_watches_alarm_files_outside_content() {
     );
     serve.wait_status("the fix", |s| s["ok"] == true);
 }
+
+const TEMPLATED: &str = "monitoring/rules/templated.yml";
+const TEMPLATED_SHOWN: &str = "../monitoring/rules/templated.yml";
+
+#[test]
+fn templated_links_are_filled_pattern_checked_or_left_open() {
+    let site = wiki(
+        "title: T\nbase_url: https://wiki.example.com/\nalarms:\n  sources: [\"../monitoring/rules/*.yml\"]\n",
+    );
+    let text = fixture_text(TEMPLATED);
+    let (bl, bc) = pos(
+        &text,
+        "\"runbooks/{{ $labels.service }}\"\n      - alert: ServiceErrors",
+    );
+    let (tl, tc) = pos(&text, "\"runbooks/svc-");
+    let diags = check_json_at(&site.path("wiki"), TODAY);
+    // A quoted value is located at its opening quote.
+    assert_exactly(
+        &diags,
+        &[
+            ("error", "alarm-runbook-broken", TEMPLATED_SHOWN, bl, bc),
+            (
+                "error",
+                "alarm-runbook-template-unmatched",
+                TEMPLATED_SHOWN,
+                tl,
+                tc,
+            ),
+        ],
+    );
+    let broken = with_code(&diags, "alarm-runbook-broken")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(broken.contains("filled in: `runbooks/billing`"), "{broken}");
+    let open = with_code(&diags, "alarm-runbook-template-unmatched")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        open.contains("`runbooks/svc-*#diagnosis-steps`") && open.contains("`job` left open"),
+        "{open}"
+    );
+
+    // The catalogue shows the template and the pages it can reach.
+    let out = run(&build_args(
+        &site.path("wiki"),
+        &site.out_dir(),
+        TODAY,
+        &["--format", "json"],
+    ));
+    assert_eq!(out.code, 1, "errors stop the build: {out}");
+    site.file(
+        "monitoring/rules/templated.yml",
+        &text
+            .replace("service: billing", "service: payments")
+            .replace("svc-{{ $labels.job }}", "{{ $labels.job }}-missing"),
+    );
+    let diags = check_json_at(&site.path("wiki"), TODAY);
+    let (ol, oc) = pos(&text, "\"runbooks/svc-");
+    assert_exactly(
+        &diags,
+        &[(
+            "error",
+            "alarm-runbook-template-unmatched",
+            TEMPLATED_SHOWN,
+            ol,
+            oc,
+        )],
+    );
+    site.file(
+        "monitoring/rules/templated.yml",
+        &text
+            .replace("service: billing", "service: payments")
+            .replace("svc-{{ $labels.job }}", "{{ $labels.job }}"),
+    );
+    assert_clean(&check_json_at(&site.path("wiki"), TODAY));
+    let out = run(&build_args(
+        &site.path("wiki"),
+        &site.out_dir(),
+        TODAY,
+        &["--format", "json"],
+    ));
+    assert_eq!(out.code, 0, "{out}");
+    let html = site.output("alarms/index.html");
+    let row = html
+        .split("<tbody")
+        .find(|r| r.contains("id=\"ServiceErrors\""))
+        .expect("a row for ServiceErrors");
+    assert!(
+        row.contains("<code>runbooks/{{ $labels.service }}</code> reaches"),
+        "{row}"
+    );
+    for title in ["API errors", "Checkout", "Payments"] {
+        assert!(row.contains(&format!(">{title}</a>")), "{title}: {row}");
+    }
+    assert!(
+        row.contains("../monitoring/rules/templated.yml:30 · Prometheus"),
+        "{row}"
+    );
+}

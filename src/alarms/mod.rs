@@ -3,6 +3,7 @@
 //! every field for display and the location of each for diagnostics.
 
 pub mod sources;
+pub mod template;
 
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Span};
@@ -10,13 +11,53 @@ use crate::model::Field;
 use crate::source::SourceFile;
 use crate::yaml::{self, Node};
 
-/// Which of the three shapes an alarm was written in.
+/// The dialect an alarm was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
     List,
     Prometheus,
     PrometheusRule,
+    /// A Prometheus-shaped rule file with Thanos' group fields
+    /// (`partial_response_strategy`).
+    Thanos,
+    /// With Mimir's or Cortex' group fields (`source_tenants`, `evaluation_delay`).
+    Mimir,
+    /// With vmalert's group fields (`type`, `concurrency`, `params`, ...).
+    Vmalert,
+    /// VictoriaMetrics' `kind: VMRule`.
+    VmRule,
+    /// Grafana alerting provisioning (`apiVersion`, `groups[].rules[]` with `uid`, `title`).
+    Grafana,
+    /// The Grafana operator's `kind: GrafanaAlertRuleGroup`.
+    GrafanaAlertRuleGroup,
+    /// A CloudFormation template's `AWS::CloudWatch::Alarm` resources.
+    CloudFormation,
+    /// Terraform resources (`aws_cloudwatch_metric_alarm`, `datadog_monitor`,
+    /// `grafana_rule_group`, `google_monitoring_alert_policy`).
+    Terraform,
+    /// A Datadog monitor as its API and export write it.
+    Datadog,
+}
+
+impl Shape {
+    /// The dialect's name on the catalogue and coverage pages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::List => "opswiki",
+            Shape::Prometheus => "Prometheus",
+            Shape::PrometheusRule => "PrometheusRule",
+            Shape::Thanos => "Thanos",
+            Shape::Mimir => "Mimir",
+            Shape::Vmalert => "vmalert",
+            Shape::VmRule => "VMRule",
+            Shape::Grafana => "Grafana",
+            Shape::GrafanaAlertRuleGroup => "GrafanaAlertRuleGroup",
+            Shape::CloudFormation => "CloudFormation",
+            Shape::Terraform => "Terraform",
+            Shape::Datadog => "Datadog",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +76,9 @@ pub struct Alarm {
     /// The severity as written, when it was mapped (e.g. `critical`).
     pub raw_severity: Option<String>,
     pub runbook: Option<Field<String>>,
+    /// The runbook link filled in from the rule's labels and expression,
+    /// when it was written as a template (`{{ $labels.service }}`).
+    pub runbook_template: Option<template::Template>,
     pub service: Option<String>,
     pub metric: Option<String>,
     pub filter: Option<String>,
@@ -58,6 +102,7 @@ impl Alarm {
             severity: None,
             raw_severity: None,
             runbook: None,
+            runbook_template: None,
             service: None,
             metric: None,
             filter: None,
@@ -183,7 +228,18 @@ pub fn parse_file(
             );
         }
     }
+    fill_templates(&mut alarms);
     (alarms, diags)
+}
+
+/// Fill every templated runbook link from its rule's labels and expression.
+fn fill_templates(alarms: &mut [Alarm]) {
+    for alarm in alarms {
+        if let Some(link) = &alarm.runbook {
+            alarm.runbook_template =
+                template::fill(&link.value, &alarm.labels, alarm.expr.as_deref());
+        }
+    }
 }
 
 fn read_list(
@@ -466,4 +522,10 @@ pub enum RunbookLink {
     External,
     /// Resolves to no page.
     Broken,
+    /// A template with open labels, read as a pattern: the pages it can
+    /// reach (none: the link is broken), and the labels left open.
+    Pattern {
+        pages: Vec<usize>,
+        open: Vec<String>,
+    },
 }

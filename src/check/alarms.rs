@@ -47,8 +47,38 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
                     _ => "add `annotations.runbook_url` with the page that says what to do when it fires",
                 }),
             ),
+            RunbookLink::Pattern { pages, open } => {
+                if pages.is_empty() {
+                    let shown = alarm
+                        .runbook_template
+                        .as_ref()
+                        .map(|t| t.shown())
+                        .unwrap_or_default();
+                    let open = open
+                        .iter()
+                        .map(|l| format!("`{l}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    out.push(
+                        Diagnostic::new(
+                            Code::AlarmRunbookTemplateUnmatched,
+                            runbook_span(alarm),
+                            format!(
+                                "alarm `{}` links to the template `{shown}`, which matches no page ({open} left open: the rule fixes no value for it)",
+                                alarm.name
+                            ),
+                        )
+                        .with_help("give the rule the label (in `labels:` or as `label=\"value\"` in its expression), or write the runbook's path"),
+                    );
+                }
+            }
             RunbookLink::Broken => {
-                let runbook = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+                let written = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+                let filled = alarm.runbook_template.as_ref().map(|t| t.filled.clone());
+                let runbook = match &filled {
+                    Some(f) => format!("{written}` (filled in: `{f}"),
+                    None => written.to_string(),
+                };
                 out.push(
                     Diagnostic::new(
                         Code::AlarmRunbookBroken,
