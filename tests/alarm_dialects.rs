@@ -341,3 +341,217 @@ fn templated_links_are_filled_pattern_checked_or_left_open() {
         "{row}"
     );
 }
+
+fn site_config() -> Config {
+    let file = SourceFile::new(
+        "opswiki.yaml".into(),
+        "opswiki.yaml".into(),
+        "base_url: https://wiki.example.com/\n".into(),
+    );
+    Config::parse(&file).0
+}
+
+/// (name, dialect, line, severity, description, runbook, filled runbook)
+fn dialect_summary(rel: &str) -> Vec<String> {
+    let (alarms, diags) = read(rel, &site_config());
+    assert!(diags.is_empty(), "{rel}: {diags:?}");
+    alarms
+        .iter()
+        .map(|a| {
+            format!(
+                "{} | {} | {}:{} | {} | {} | {} | {}",
+                a.name,
+                a.shape.name(),
+                a.name_span.line,
+                a.name_span.column,
+                a.severity.as_ref().map_or("-", |s| s.value.as_str()),
+                a.description.as_deref().unwrap_or("-"),
+                a.runbook.as_ref().map_or("-".to_string(), |r| format!(
+                    "{} @{}:{}",
+                    r.value, r.span.line, r.span.column
+                )),
+                a.runbook_template
+                    .as_ref()
+                    .map_or("-".to_string(), |t| t.shown()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_dialect_is_read_with_its_names_severities_descriptions_and_runbooks() {
+    let expect = |rel: &str, want: &[&str]| {
+        assert_eq!(dialect_summary(rel), want, "{rel}");
+    };
+    expect(
+        "monitoring/grafana/provisioning/alerting/api-alerts.yaml",
+        &[
+            "API 5xx ratio | Grafana | 10:9 | P1 | Checkout returns server errors | https://wiki.example.com/runbooks/{{ $labels.service }}#diagnosis-steps @38:24 | https://wiki.example.com/runbooks/checkout#diagnosis-steps",
+            "API latency | Grafana | 43:9 | P3 | p99 latency over one second | https://wiki.example.com/runbooks/api-errors#no-such-heading @53:24 | -",
+        ],
+    );
+    expect(
+        "monitoring/grafana/api-alerts.json",
+        &[
+            "Payments errors | Grafana | 12:11 | P1 | Payments fail | https://wiki.example.com/runbooks/{{ $labels.job }}/ @26:28 | https://wiki.example.com/runbooks/payments/",
+        ],
+    );
+    expect(
+        "monitoring/grafana/operator-rule-group.yaml",
+        &[
+            "Checkout stalled | GrafanaAlertRuleGroup | 13:7 | P1 | No orders for ten minutes | runbooks/checkout @28:22 | -",
+        ],
+    );
+    expect(
+        "monitoring/rules/thanos.yml",
+        &[
+            "ThanosQueryDown | Thanos | 6:9 | P1 | Thanos Query has disappeared. | https://wiki.example.com/runbooks/api-errors @13:24 | -",
+        ],
+    );
+    expect(
+        "monitoring/rules/mimir.yml",
+        &[
+            "CheckoutErrorBudget | Mimir | 9:9 | P3 | Checkout burns its error budget | runbooks/{{ $labels.service }} @16:24 | runbooks/checkout",
+        ],
+    );
+    // LogQL is no PromQL: nothing fixes `app`, the link stays a pattern.
+    expect(
+        "monitoring/rules/loki.yml",
+        &[
+            "CheckoutPanics | Prometheus | 4:9 | P1 | Checkout pods panic | runbooks/{{ $labels.app }} @11:24 | runbooks/*",
+        ],
+    );
+    expect(
+        "monitoring/rules/vmalert.yml",
+        &[
+            "PaymentsQueueGrowing | vmalert | 10:9 | P3 | The payments queue grows | runbooks/payments @17:24 | -",
+        ],
+    );
+    // The ConfigMap before it in the bundle is no alarm and no mistake.
+    expect(
+        "monitoring/kube/vmrule.yaml",
+        &[
+            "PaymentsDown | VMRule | 16:11 | P1 | Payments are down | runbooks/payments#rollback @22:26 | -",
+        ],
+    );
+    expect(
+        "monitoring/cloudformation/api-alarms.yaml",
+        &[
+            "api-5xx-rate | CloudFormation | 13:7 | P1 | The order API returns server errors. Runbook: https://wiki.example.com/runbooks/api-errors#diagnosis-steps | https://wiki.example.com/runbooks/api-errors#diagnosis-steps @16:18 | -",
+            "${AWS::StackName}-queue-age | CloudFormation | 35:7 | - | Messages wait in ${Stage}. See the runbook at runbooks/payments#resolution-steps | runbooks/payments#resolution-steps @36:77 | -",
+            "DiskAlarm | CloudFormation | 45:3 | - | Disk filling up, no runbook yet | - | -",
+        ],
+    );
+    expect(
+        "monitoring/cloudformation/checkout-alarms.json",
+        &[
+            "checkout-latency | CloudFormation | 7:9 | P3 | Checkout p99 latency over 2 s. Runbook: https://wiki.example.com/runbooks/checkout#diagnosis-steps | https://wiki.example.com/runbooks/checkout#diagnosis-steps @8:70 | -",
+        ],
+    );
+    expect(
+        "monitoring/terraform/alarms.tf",
+        &[
+            "checkout-5xx | Terraform | 9:3 | P1 | Checkout returns 5xx. Runbook: https://wiki.example.com/runbooks/checkout#diagnosis-steps | https://wiki.example.com/runbooks/checkout#diagnosis-steps @10:57 | -",
+            "Payments error rate | Terraform | 26:3 | P2 | Payments fail for ‹host›. | https://wiki.example.com/runbooks/payments#diagnosis-steps @31:15 | -",
+            "Checkout stalled (terraform) | Terraform | 44:5 | P3 | No orders | runbooks/{{ $labels.service }}#rollback @66:21 | runbooks/checkout#rollback",
+            "Checkout uptime | Terraform | 72:3 | P1 | Checkout is down for users. Runbook: runbooks/${var.service}#diagnosis-steps | runbooks/${var.service}#diagnosis-steps @85:55 | runbooks/*#diagnosis-steps",
+        ],
+    );
+    expect(
+        "monitoring/datadog/monitors.json",
+        &[
+            "Checkout queue backlog | Datadog | 4:5 | P3 | Checkout queue is backing up. | https://wiki.example.com/runbooks/checkout#resolution-steps @7:59 | -",
+            "Payments latency | Datadog | 14:5 | P1 | Payments are slow. Dashboard: https://app.datadoghq.example/dash/1 @pagerduty-payments | - | -",
+        ],
+    );
+}
+
+#[test]
+fn every_dialect_checked_together_fails_on_exactly_the_broken_alarms() {
+    let site = wiki(
+        "title: T\nbase_url: https://wiki.example.com/\nseverity_map: {page: P1}\nalarms:\n  sources: [\"../monitoring/**\"]\n  require_runbook: [P1, P2]\n",
+    );
+    let diags = check_json_at(&site.path("wiki"), TODAY);
+    let cfn = fixture_text("monitoring/cloudformation/api-alarms.yaml");
+    let grafana = fixture_text("monitoring/grafana/provisioning/alerting/api-alerts.yaml");
+    let templated = fixture_text(TEMPLATED);
+    let (al, ac) = pos(
+        &grafana,
+        "https://wiki.example.com/runbooks/api-errors#no-such-heading",
+    );
+    let (bl, bc) = pos(
+        &templated,
+        "\"runbooks/{{ $labels.service }}\"\n      - alert: ServiceErrors",
+    );
+    let (tl, tc) = pos(&templated, "\"runbooks/svc-");
+    let (dl, dc) = pos(&cfn, "DiskAlarm:");
+    assert_exactly(
+        &diags,
+        &[
+            // No severity tag: it may page, so it needs a runbook.
+            (
+                "error",
+                "alarm-runbook-missing",
+                "../monitoring/cloudformation/api-alarms.yaml",
+                dl,
+                dc,
+            ),
+            // Priority 1: a P1 monitor whose message links a dashboard only.
+            (
+                "error",
+                "alarm-runbook-missing",
+                "../monitoring/datadog/monitors.json",
+                14,
+                5,
+            ),
+            (
+                "error",
+                "alarm-runbook-anchor-missing",
+                "../monitoring/grafana/provisioning/alerting/api-alerts.yaml",
+                al,
+                ac,
+            ),
+            ("error", "alarm-runbook-broken", TEMPLATED_SHOWN, bl, bc),
+            (
+                "error",
+                "alarm-runbook-template-unmatched",
+                TEMPLATED_SHOWN,
+                tl,
+                tc,
+            ),
+        ],
+    );
+}
+
+#[test]
+fn bad_json_and_hcl_are_located_by_their_own_parsers() {
+    let site = wiki("title: T\nalarms:\n  sources: [\"../monitoring/bad/*\"]\n");
+    site.file(
+        "monitoring/bad/monitor.json",
+        "{\n  \"name\": \"x\",\n  \"query\": \"q\"\n  \"message\": \"m\"\n}\n",
+    );
+    site.file(
+        "monitoring/bad/alarms.tf",
+        "resource \"datadog_monitor\" \"x\" {\n  name = \"x\"\n  message = \"unclosed\n}\n",
+    );
+    let diags = check_json_at(&site.path("wiki"), TODAY);
+    assert_exactly(
+        &diags,
+        &[
+            (
+                "error",
+                "alarm-file-invalid",
+                "../monitoring/bad/monitor.json",
+                4,
+                3,
+            ),
+            (
+                "error",
+                "alarm-file-invalid",
+                "../monitoring/bad/alarms.tf",
+                3,
+                3,
+            ),
+        ],
+    );
+}

@@ -2,8 +2,13 @@
 //! `PrometheusRule` objects, all read into one [`Alarm`] model that keeps
 //! every field for display and the location of each for diagnostics.
 
+mod cloudformation;
+mod datadog;
+pub mod freetext;
+mod grafana;
 pub mod sources;
 pub mod template;
+mod terraform;
 
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Span};
@@ -91,7 +96,7 @@ pub struct Alarm {
 }
 
 impl Alarm {
-    fn new(name: String, name_span: Span, shape: Shape, source: usize) -> Alarm {
+    pub(crate) fn new(name: String, name_span: Span, shape: Shape, source: usize) -> Alarm {
         Alarm {
             name,
             name_span,
@@ -135,17 +140,17 @@ pub fn alarm_anchor(name: &str) -> String {
         .collect()
 }
 
-fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
+pub(crate) fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
     file.span_at(node_pos.line, node_pos.column).with_len(len)
 }
 
-fn text(node: Option<&Node>) -> Option<String> {
+pub(crate) fn text(node: Option<&Node>) -> Option<String> {
     node.and_then(Node::as_text)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
 }
 
-fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+pub(crate) fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     node.map(|n| {
         n.entries()
             .iter()
@@ -155,7 +160,9 @@ fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
-/// Read one alarm file (any of the three shapes, several YAML documents).
+/// Read one alarm file, in whichever dialect it is written: Terraform by
+/// its extension (`.tf`, `.hcl`), everything else by its content (YAML or
+/// JSON, several YAML documents), each document told apart by its keys.
 pub fn parse_file(
     file: &SourceFile,
     source: usize,
@@ -163,6 +170,24 @@ pub fn parse_file(
 ) -> (Vec<Alarm>, Vec<Diagnostic>) {
     let mut alarms = Vec::new();
     let mut diags = Vec::new();
+    let lower = file.display_path.to_ascii_lowercase();
+    if lower.ends_with(".tf") || lower.ends_with(".hcl") {
+        terraform::read(file, source, config, &mut alarms, &mut diags);
+        fill_templates(&mut alarms);
+        return (alarms, diags);
+    }
+    if lower.ends_with(".json") {
+        // JSON is checked by a JSON parser, so its errors are JSON's; the
+        // tree with positions is then read by the YAML layer (JSON is YAML).
+        if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(&file.text) {
+            diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
+                file.span_at(err.line().max(1) as u32, err.column().max(1) as u32),
+                format!("invalid JSON: {}", strip_json_location(&err.to_string())),
+            ));
+            return (alarms, diags);
+        }
+    }
     let docs = match yaml::parse_multi(&file.text) {
         Ok(docs) => docs,
         Err(err) => {
@@ -175,58 +200,7 @@ pub fn parse_file(
         }
     };
     for doc in &docs {
-        if doc.is_null() {
-            continue;
-        }
-        if let Some(items) = doc.as_seq() {
-            read_list(file, source, items, &mut alarms, &mut diags);
-        } else if let Some(list) = doc.get("alarms") {
-            match list.as_seq() {
-                Some(items) => read_list(file, source, items, &mut alarms, &mut diags),
-                None if list.is_null() => {}
-                None => diags.push(Diagnostic::new(
-                    Code::AlarmFileInvalid,
-                    span(file, list.pos, 1),
-                    "`alarms:` must hold a list of alarms",
-                )),
-            }
-        } else if doc.get("kind").and_then(Node::as_str) == Some("PrometheusRule") {
-            match doc.get("spec").and_then(|s| s.get("groups")) {
-                Some(groups) => read_groups(
-                    file,
-                    source,
-                    groups,
-                    Shape::PrometheusRule,
-                    config,
-                    &mut alarms,
-                    &mut diags,
-                ),
-                None => diags.push(Diagnostic::new(
-                    Code::AlarmFileInvalid,
-                    span(file, doc.pos, 1),
-                    "a PrometheusRule has no `spec.groups`",
-                )),
-            }
-        } else if let Some(groups) = doc.get("groups") {
-            read_groups(
-                file,
-                source,
-                groups,
-                Shape::Prometheus,
-                config,
-                &mut alarms,
-                &mut diags,
-            );
-        } else {
-            diags.push(
-                Diagnostic::new(
-                    Code::AlarmFileInvalid,
-                    span(file, doc.pos, 1),
-                    "not an alarm file: expected a list of alarms, `alarms:`, Prometheus `groups:` or a PrometheusRule",
-                )
-                .with_help("see the Alarms section of the formats documentation"),
-            );
-        }
+        read_document(file, source, config, doc, &mut alarms, &mut diags);
     }
     fill_templates(&mut alarms);
     (alarms, diags)
@@ -240,6 +214,115 @@ fn fill_templates(alarms: &mut [Alarm]) {
                 template::fill(&link.value, &alarm.labels, alarm.expr.as_deref());
         }
     }
+}
+
+fn strip_json_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// One YAML (or JSON) document, by its keys.
+fn read_document(
+    file: &SourceFile,
+    source: usize,
+    config: &Config,
+    doc: &Node,
+    alarms: &mut Vec<Alarm>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if doc.is_null() {
+        return;
+    }
+    let kind = doc.get("kind").and_then(Node::as_str);
+    if let Some(items) = doc.as_seq() {
+        if datadog::is_monitor_list(items) {
+            datadog::read_list(file, source, config, items, alarms, diags);
+        } else {
+            read_list(file, source, items, alarms, diags);
+        }
+    } else if let Some(list) = doc.get("alarms") {
+        match list.as_seq() {
+            Some(items) => read_list(file, source, items, alarms, diags),
+            None if list.is_null() => {}
+            None => diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
+                span(file, list.pos, 1),
+                "`alarms:` must hold a list of alarms",
+            )),
+        }
+    } else if matches!(kind, Some("PrometheusRule" | "VMRule")) {
+        let shape = if kind == Some("VMRule") {
+            Shape::VmRule
+        } else {
+            Shape::PrometheusRule
+        };
+        match doc.get("spec").and_then(|s| s.get("groups")) {
+            Some(groups) => read_groups(file, source, groups, shape, config, alarms, diags),
+            None => diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
+                span(file, doc.pos, 1),
+                format!("a {} has no `spec.groups`", kind.unwrap_or_default()),
+            )),
+        }
+    } else if kind.is_some()
+        && doc.get("apiVersion").is_some()
+        && kind != Some("GrafanaAlertRuleGroup")
+    {
+        // Another Kubernetes object in a bundle (a ConfigMap beside the
+        // rules): not an alarm, and not a mistake.
+    } else if kind == Some("GrafanaAlertRuleGroup") {
+        grafana::read_rule_group_object(file, source, config, doc, alarms, diags);
+    } else if doc.get("Resources").is_some() || doc.get("AWSTemplateFormatVersion").is_some() {
+        cloudformation::read(file, source, config, doc, alarms, diags);
+    } else if datadog::is_monitor(doc) {
+        datadog::read_monitor(file, source, config, doc, alarms, diags);
+    } else if let Some(groups) = doc.get("groups") {
+        if grafana::is_provisioning(doc) {
+            grafana::read_provisioning(file, source, config, groups, alarms, diags);
+        } else {
+            read_groups(
+                file,
+                source,
+                groups,
+                Shape::Prometheus,
+                config,
+                alarms,
+                diags,
+            );
+        }
+    } else {
+        diags.push(
+            Diagnostic::new(
+                Code::AlarmFileInvalid,
+                span(file, doc.pos, 1),
+                "not an alarm file: expected a list of alarms, `alarms:`, rule `groups:`, a PrometheusRule, VMRule or GrafanaAlertRuleGroup, a CloudFormation template or a Datadog monitor",
+            )
+            .with_help("see the Alarms section of the formats documentation"),
+        );
+    }
+}
+
+/// The severity of a rule file's label, mapped, with the label kept as
+/// written (see [`map_severity`]).
+pub(crate) fn set_severity(alarm: &mut Alarm, config: &Config, sev: Field<String>) {
+    let mapped = map_severity(config, &sev.value);
+    alarm.raw_severity = Some(sev.value.clone());
+    alarm.severity = Some(Field {
+        value: mapped.unwrap_or_else(|| sev.value.clone()),
+        span: sev.span,
+    });
+}
+
+/// The first of the configured annotation keys present in `annotations`.
+pub(crate) fn first_annotation(
+    file: &SourceFile,
+    annotations: Option<&Node>,
+    keys: &[String],
+) -> Option<Field<String>> {
+    keys.iter()
+        .find_map(|key| field(file, annotations.and_then(|a| a.get(key))))
 }
 
 fn read_list(
@@ -300,7 +383,7 @@ fn read_list(
     }
 }
 
-fn field(file: &SourceFile, node: Option<&Node>) -> Option<Field<String>> {
+pub(crate) fn field(file: &SourceFile, node: Option<&Node>) -> Option<Field<String>> {
     let node = node?;
     let value = node.as_text()?.trim().to_string();
     if value.is_empty() {
@@ -330,6 +413,10 @@ fn read_groups(
         return;
     };
     for group in groups {
+        let shape = match shape {
+            Shape::Prometheus => rule_file_dialect(group),
+            other => other,
+        };
         let group_name = text(group.get("name"));
         let Some(rules) = group.get("rules").and_then(Node::as_seq) else {
             continue;
@@ -361,22 +448,14 @@ fn read_groups(
                 .iter()
                 .find_map(|key| text(annotations.and_then(|a| a.get(key))))
                 .map(|d| readable_template(&d));
-            alarm.runbook = alarms_config
-                .runbook_annotations
-                .iter()
-                .find_map(|key| field(file, annotations.and_then(|a| a.get(key))));
+            alarm.runbook = first_annotation(file, annotations, &alarms_config.runbook_annotations);
             alarm.expr = text(rule.get("expr"));
             alarm.for_ = text(rule.get("for"));
             alarm.service = text(labels.and_then(|l| l.get("service")));
             if let Some(sev) = field(file, labels.and_then(|l| l.get("severity"))) {
                 // Map Prometheus severities; a label already in opswiki's own
                 // list (P1..P4) stands as written.
-                let mapped = map_severity(config, &sev.value);
-                alarm.raw_severity = Some(sev.value.clone());
-                alarm.severity = Some(Field {
-                    value: mapped.unwrap_or_else(|| sev.value.clone()),
-                    span: sev.span,
-                });
+                set_severity(&mut alarm, config, sev);
             }
             alarm.threshold = match (&alarm.expr, &alarm.for_) {
                 (Some(expr), Some(f)) => Some(format!("{expr} for {f}")),
@@ -450,6 +529,38 @@ mod tests {
     }
 }
 
+/// Thanos, Mimir (and Cortex) and vmalert add fields to a Prometheus rule
+/// group; the group's fields tell which tool it is written for.
+fn rule_file_dialect(group: &Node) -> Shape {
+    let has = |k: &str| group.get(k).is_some();
+    if has("partial_response_strategy") {
+        Shape::Thanos
+    } else if has("source_tenants")
+        || has("evaluation_delay")
+        || has("align_evaluation_time_on_interval")
+    {
+        Shape::Mimir
+    } else if [
+        "type",
+        "concurrency",
+        "params",
+        "headers",
+        "notifier_headers",
+        "eval_offset",
+        "eval_delay",
+        "eval_alignment",
+        "debug",
+        "tenant",
+    ]
+    .iter()
+    .any(|k| has(k))
+    {
+        Shape::Vmalert
+    } else {
+        Shape::Prometheus
+    }
+}
+
 /// A rule's severity label on the site's scale: by `severity_map` (case
 /// ignored), or as written when it is already one of `severities`; `None`
 /// when neither knows it.
@@ -497,8 +608,13 @@ pub fn readable_template(text: &str) -> String {
             .strip_prefix("$labels.")
             .or_else(|| head.strip_prefix(".Labels."))
             .or_else(|| head.strip_prefix("$externalLabels."))
+            .or_else(|| {
+                // Datadog's tag variables: `{{host.name}}` stands for the host.
+                head.strip_suffix(".name")
+                    .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            })
             .unwrap_or(match head {
-                "$value" | ".Value" => "value",
+                "$value" | ".Value" | "value" => "value",
                 _ => "…",
             });
         out.push('‹');

@@ -44,6 +44,9 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help(match alarm.shape {
                     Shape::List => "add `runbook:` with the page that says what to do when it fires",
+                    Shape::CloudFormation => "add `Runbook: <link>` to `AlarmDescription`, with the page that says what to do when it fires",
+                    Shape::Datadog => "add `Runbook: <link>` to the monitor's `message`, with the page that says what to do when it fires",
+                    Shape::Terraform => "add `Runbook: <link>` to the description (`alarm_description`, `message`, `documentation`) or `runbook_url` to a rule's annotations",
                     _ => "add `annotations.runbook_url` with the page that says what to do when it fires",
                 }),
             ),
@@ -76,14 +79,14 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
                 let written = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
                 let filled = alarm.runbook_template.as_ref().map(|t| t.filled.clone());
                 let runbook = match &filled {
-                    Some(f) => format!("{written}` (filled in: `{f}"),
-                    None => written.to_string(),
+                    Some(f) => format!("{written}` (filled in: `{f}`)"),
+                    None => format!("{written}`"),
                 };
                 out.push(
                     Diagnostic::new(
                         Code::AlarmRunbookBroken,
                         runbook_span(alarm),
-                        format!("alarm `{}` links to `{runbook}`, which matches no page", alarm.name),
+                        format!("alarm `{}` links to `{runbook}, which matches no page", alarm.name),
                     )
                     .with_help("link a runbook by id (runbooks/x), path (runbooks/x.md) or URL under base_url"),
                 );
