@@ -555,3 +555,41 @@ fn bad_json_and_hcl_are_located_by_their_own_parsers() {
         ],
     );
 }
+
+#[test]
+fn the_coverage_page_counts_each_source_and_the_alarms_that_need_no_runbook() {
+    let site = wiki(
+        "title: T\nseverity_map: {page: P1}\nalarms:\n  sources: [\"../monitoring/kube/*.yaml\"]\n  require_runbook: [P1]\n",
+    );
+    let out = run(&build_args(
+        &site.path("wiki"),
+        &site.out_dir(),
+        TODAY,
+        &["--format", "json"],
+    ));
+    assert_eq!(out.code, 0, "{out}");
+    let html = site.output("coverage/index.html");
+    let row = |path: &str| {
+        html.split("<tr>")
+            .find(|r| r.contains(&format!("<code>{path}</code>")))
+            .unwrap_or_else(|| panic!("no row for {path}: {html}"))
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        row(KUBE_SHOWN),
+        format!(
+            "<td><code>{KUBE_SHOWN}</code></td><td>PrometheusRule</td><td>6</td><td>2</td><td>0</td><td>1</td><td>3</td>"
+        )
+    );
+    assert_eq!(
+        row("../monitoring/kube/vmrule.yaml"),
+        "<td><code>../monitoring/kube/vmrule.yaml</code></td><td>VMRule</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td>"
+    );
+    assert!(
+        html.contains("<strong>3</strong> need no runbook"),
+        "{html}"
+    );
+}

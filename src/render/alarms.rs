@@ -232,6 +232,8 @@ impl<'a> Renderer<'a> {
         ctx.insert("alarms_ok", &cov.alarms_ok);
         ctx.insert("without_runbook", &alarms(&cov.without_runbook));
         ctx.insert("external", &alarms(&cov.external));
+        ctx.insert("not_required", &cov.not_required.len());
+        ctx.insert("by_source", &cov.by_source);
         ctx.insert("unreached", &unreached);
         ctx.insert("services_without_runbooks", &cov.services_without_runbooks);
         ctx.insert("by_severity", &cov.by_severity);
