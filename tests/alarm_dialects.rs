@@ -457,6 +457,22 @@ fn each_dialect_is_read_with_its_names_severities_descriptions_and_runbooks() {
             "Checkout uptime | Terraform | 72:3 | P1 | Checkout is down for users. Runbook: runbooks/${var.service}#diagnosis-steps | runbooks/${var.service}#diagnosis-steps @85:55 | runbooks/*#diagnosis-steps",
         ],
     );
+    // Azure's own severity number is read as `sevN` for severity_map.
+    expect(
+        "monitoring/azure/prometheus-rule-groups.json",
+        &[
+            "CheckoutPodsRestarting | Azure | 23:13 | P3 | Checkout pods restart often | runbooks/{{ $labels.namespace }}#diagnosis-steps @29:30 | runbooks/checkout#diagnosis-steps",
+            "CheckoutQuotaNear | Azure | 35:13 | sev4 | Checkout is near its quota | - | -",
+        ],
+    );
+    // Azure's own severity number is read as `sevN` for severity_map.
+    expect(
+        "monitoring/azure/prometheus-rule-groups.json",
+        &[
+            "CheckoutPodsRestarting | Azure | 23:13 | P3 | Checkout pods restart often | runbooks/{{ $labels.namespace }}#diagnosis-steps @29:30 | runbooks/checkout#diagnosis-steps",
+            "CheckoutQuotaNear | Azure | 35:13 | sev4 | Checkout is near its quota | - | -",
+        ],
+    );
     expect(
         "monitoring/datadog/monitors.json",
         &[
@@ -519,8 +535,36 @@ fn every_dialect_checked_together_fails_on_exactly_the_broken_alarms() {
                 tl,
                 tc,
             ),
+            // Unmapped, so required (the policy's P1, P2 aside): no runbook.
+            ("error", "alarm-runbook-missing", AZURE_SHOWN, 35, 13),
+            ("warning", "alarm-severity-unmapped", AZURE_SHOWN, 38, 25),
         ],
     );
+}
+
+const AZURE_SHOWN: &str = "../monitoring/azure/prometheus-rule-groups.json";
+
+#[test]
+fn a_suppression_comment_works_in_a_file_outside_content() {
+    let site = wiki(
+        "title: T\nbase_url: https://wiki.example.com/\nalarms:\n  sources: [\"../monitoring/cloudformation/*\"]\n",
+    );
+    let rel = "monitoring/cloudformation/api-alarms.yaml";
+    let text = fixture_text(rel);
+    let (l, c) = pos(&text, "DiskAlarm:");
+    let shown = "../monitoring/cloudformation/api-alarms.yaml";
+    assert_exactly(
+        &check_json_at(&site.path("wiki"), TODAY),
+        &[("error", "alarm-runbook-missing", shown, l, c)],
+    );
+    site.file(
+        rel,
+        &text.replace(
+            "  DiskAlarm:",
+            "  DiskAlarm: # opswiki-ignore alarm-runbook-missing",
+        ),
+    );
+    assert_clean(&check_json_at(&site.path("wiki"), TODAY));
 }
 
 #[test]

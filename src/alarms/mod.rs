@@ -2,6 +2,7 @@
 //! `PrometheusRule` objects, all read into one [`Alarm`] model that keeps
 //! every field for display and the location of each for diagnostics.
 
+mod azure;
 mod cloudformation;
 mod datadog;
 pub mod freetext;
@@ -36,6 +37,8 @@ pub enum Shape {
     Grafana,
     /// The Grafana operator's `kind: GrafanaAlertRuleGroup`.
     GrafanaAlertRuleGroup,
+    /// Azure Monitor's `prometheusRuleGroups` in an ARM template.
+    Azure,
     /// A CloudFormation template's `AWS::CloudWatch::Alarm` resources.
     CloudFormation,
     /// Terraform resources (`aws_cloudwatch_metric_alarm`, `datadog_monitor`,
@@ -58,6 +61,7 @@ impl Shape {
             Shape::VmRule => "VMRule",
             Shape::Grafana => "Grafana",
             Shape::GrafanaAlertRuleGroup => "GrafanaAlertRuleGroup",
+            Shape::Azure => "Azure",
             Shape::CloudFormation => "CloudFormation",
             Shape::Terraform => "Terraform",
             Shape::Datadog => "Datadog",
@@ -276,6 +280,8 @@ fn read_document(
         grafana::read_rule_group_object(file, source, config, doc, alarms, diags);
     } else if doc.get("Resources").is_some() || doc.get("AWSTemplateFormatVersion").is_some() {
         cloudformation::read(file, source, config, doc, alarms, diags);
+    } else if azure::is_template(doc) {
+        azure::read(file, source, config, doc, alarms, diags);
     } else if datadog::is_monitor(doc) {
         datadog::read_monitor(file, source, config, doc, alarms, diags);
     } else if let Some(groups) = doc.get("groups") {
