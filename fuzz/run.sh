@@ -21,7 +21,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(front_matter pages alarms trees links site)
+    targets=(front_matter pages alarms alarms_json alarms_terraform runbook_templates trees links site)
 fi
 
 # The largest input each target is given, in bytes: room for the biggest

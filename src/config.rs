@@ -89,6 +89,39 @@ pub struct UrlPrefix {
     pub path: String,
 }
 
+/// `alarms:`: where alarm definitions live and how their fields are read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmsConfig {
+    /// `sources:` globs relative to the site root (inside or outside
+    /// `content/`, e.g. `../monitoring/rules/**/*.yml`), each with where it
+    /// is written in `opswiki.yaml`. `None`: the default, YAML files under
+    /// `content/alarms/`.
+    pub sources: Option<Vec<(String, Span)>>,
+    /// Annotation keys read as the runbook link, the first present wins.
+    pub runbook_annotations: Vec<String>,
+    /// Annotation keys read as the description, the first present wins.
+    pub description_annotations: Vec<String>,
+    /// Severities whose alarms must have a runbook; `None`: every severity
+    /// of `severities` (a `none` alarm is never required unless listed).
+    pub require_runbook: Option<Vec<String>>,
+}
+
+impl Default for AlarmsConfig {
+    fn default() -> AlarmsConfig {
+        let list = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        AlarmsConfig {
+            sources: None,
+            runbook_annotations: list(&["runbook_url", "runbook", "playbook"]),
+            description_annotations: list(&["description", "summary", "message", "title"]),
+            require_runbook: None,
+        }
+    }
+}
+
+/// The severity that marks a non-paging alarm (`Watchdog`): shown, never
+/// required to have a runbook unless `require_runbook` names it.
+pub const SEVERITY_NONE: &str = "none";
+
 /// The baseline file's name unless `baseline:` says otherwise.
 pub const DEFAULT_BASELINE: &str = ".opswiki-baseline.json";
 
@@ -111,8 +144,10 @@ pub struct Config {
     /// `urls:`: other URLs that mean this site, longest prefix first.
     pub urls: Vec<UrlPrefix>,
     pub severities: Vec<String>,
-    /// Prometheus severity label → opswiki severity.
+    /// Prometheus severity label → opswiki severity (or [`SEVERITY_NONE`]).
     pub severity_map: BTreeMap<String, String>,
+    /// `alarms:`: alarm sources, annotation keys and the runbook policy.
+    pub alarms: AlarmsConfig,
     pub kinds: BTreeMap<PageKind, KindRules>,
     /// `kinds.*.paths`/`exclude`, compiled.
     pub kind_paths: KindPaths,
@@ -335,10 +370,16 @@ impl Default for Config {
             flavor: Flavor::Opswiki,
             urls: Vec::new(),
             severities: list(&["P1", "P2", "P3", "P4"]),
-            severity_map: [("critical", "P1"), ("warning", "P3"), ("info", "P4")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            severity_map: [
+                ("critical", "P1"),
+                ("warning", "P3"),
+                ("info", "P4"),
+                (SEVERITY_NONE, SEVERITY_NONE),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+            alarms: AlarmsConfig::default(),
             kind_paths: KindPaths::new(&kinds),
             kinds,
             content_dir: "content".into(),
@@ -502,8 +543,9 @@ impl Config {
                         "`severities` must be a list such as [P1, P2, P3, P4]",
                     )),
                 },
+                // Extends the default map key by key (the contract's "fine
+                // points"): a team adds `page: P1` without restating the rest.
                 "severity_map" if value.is_map() => {
-                    config.severity_map.clear();
                     for (k, v) in value.entries() {
                         match v.as_text() {
                             Some(sev) => {
@@ -538,6 +580,7 @@ impl Config {
                         "`content` must be a folder inside the site root, such as `content` or `.`",
                     )),
                 },
+                "alarms" => config.alarms = parse_alarms(file, value, &mut diags),
                 "kinds" => parse_kinds(file, value, &mut config, &mut diags),
                 "raw_html" => match value.as_str() {
                     Some("allow") => config.raw_html = RawHtml::Allow,
@@ -608,7 +651,7 @@ impl Config {
                         format!("unknown key `{other}` in {CONFIG_FILE}"),
                     )
                     .with_help(
-                        "known keys: title, base_url, flavor, urls, content, stale_after_days, severities, severity_map, kinds, raw_html, \
+                        "known keys: title, base_url, flavor, urls, content, alarms, stale_after_days, severities, severity_map, kinds, raw_html, \
                          diagnostics, overrides, baseline, git, repo_url, repo_branch, edit_url, history_url, commit_url, status",
                     ),
                 ),
@@ -617,6 +660,78 @@ impl Config {
         config.kind_paths = KindPaths::new(&config.kinds);
         (config, diags)
     }
+}
+
+/// `alarms:`: `sources`, `runbook_annotations`, `description_annotations`,
+/// `require_runbook`. A bad entry is a diagnostic; the default stands in.
+fn parse_alarms(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) -> AlarmsConfig {
+    let mut alarms = AlarmsConfig::default();
+    if value.is_null() {
+        return alarms;
+    }
+    if !value.is_map() {
+        diags.push(invalid(
+            file,
+            value,
+            "`alarms` must be a mapping (sources, runbook_annotations, description_annotations, require_runbook)",
+        ));
+        return alarms;
+    }
+    // A single text stands for a list of one.
+    fn texts(v: &Node) -> Vec<&Node> {
+        match v.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![v],
+        }
+    }
+    for (key, v) in value.entries() {
+        match key.name.as_str() {
+            "sources" => {
+                let mut sources = Vec::new();
+                for node in texts(v) {
+                    match node.as_text() {
+                        Some(glob) => match crate::glob::compile(glob.trim()) {
+                            Ok(_) => sources.push((
+                                glob.trim().to_string(),
+                                file.span_at(node.pos.line, node.pos.column)
+                                    .with_len(glob.chars().count()),
+                            )),
+                            Err(err) => {
+                                diags.push(invalid(file, node, &format!("bad glob: {err}")))
+                            }
+                        },
+                        None => diags.push(invalid(
+                            file,
+                            node,
+                            "an alarm source is a glob relative to the site root, e.g. ../monitoring/rules/**/*.yml",
+                        )),
+                    }
+                }
+                alarms.sources = Some(sources);
+            }
+            "runbook_annotations" | "description_annotations" | "require_runbook" => {
+                let mut list = Vec::new();
+                for node in texts(v) {
+                    match node.as_text() {
+                        Some(t) if !t.trim().is_empty() => list.push(t.trim().to_string()),
+                        _ => diags.push(invalid(file, node, "expected a list of names")),
+                    }
+                }
+                match key.name.as_str() {
+                    "runbook_annotations" => alarms.runbook_annotations = list,
+                    "description_annotations" => alarms.description_annotations = list,
+                    _ => alarms.require_runbook = Some(list),
+                }
+            }
+            _ => diags.push(unknown(
+                file,
+                key,
+                "alarms",
+                "sources, runbook_annotations, description_annotations, require_runbook",
+            )),
+        }
+    }
+    alarms
 }
 
 /// `urls:` is a list of `{prefix, path}`; kept longest prefix first so the

@@ -25,6 +25,25 @@ pub struct Coverage {
     pub by_severity: Vec<(String, usize)>,
     /// For each runbook page, the alarms that lead to it.
     pub alarms_by_runbook: BTreeMap<usize, Vec<usize>>,
+    /// Alarms without a runbook that the policy does not require one of
+    /// (`severity: none`, or a severity `require_runbook` leaves out).
+    pub not_required: Vec<usize>,
+    /// The counts of each alarm file, in file order.
+    pub by_source: Vec<SourceCoverage>,
+}
+
+/// Coverage of one alarm file.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SourceCoverage {
+    /// Its path from the site root.
+    pub path: String,
+    /// The dialects its alarms are written in, comma-separated.
+    pub dialects: String,
+    pub alarms: usize,
+    pub ok: usize,
+    pub without_runbook: usize,
+    pub external: usize,
+    pub not_required: usize,
 }
 
 impl Coverage {
@@ -43,16 +62,46 @@ impl Coverage {
                 (link, page)
             })
             .collect();
+        let mut by_source: BTreeMap<usize, SourceCoverage> = BTreeMap::new();
         for (i, (link, page)) in links.into_iter().enumerate() {
+            let alarm = &site.alarms[i];
+            let row = by_source
+                .entry(alarm.source)
+                .or_insert_with(|| SourceCoverage {
+                    path: site.sources[alarm.source].display_path.clone(),
+                    ..SourceCoverage::default()
+                });
+            row.alarms += 1;
+            let dialect = alarm.shape.name();
+            if !row.dialects.split(", ").any(|d| d == dialect) {
+                if !row.dialects.is_empty() {
+                    row.dialects.push_str(", ");
+                }
+                row.dialects.push_str(dialect);
+            }
             match (&link, page) {
                 (_, Some(page)) => {
                     cov.alarms_ok += 1;
+                    row.ok += 1;
                     cov.alarms_by_runbook.entry(page).or_default().push(i);
                 }
-                (RunbookLink::External, _) => cov.external.push(i),
-                _ => cov.without_runbook.push(i),
+                (RunbookLink::External, _) => {
+                    row.external += 1;
+                    cov.external.push(i)
+                }
+                (RunbookLink::Missing, _)
+                    if !crate::alarms::requires_runbook(&site.config, alarm) =>
+                {
+                    row.not_required += 1;
+                    cov.not_required.push(i)
+                }
+                _ => {
+                    row.without_runbook += 1;
+                    cov.without_runbook.push(i)
+                }
             }
         }
+        cov.by_source = by_source.into_values().collect();
         let reached: BTreeSet<usize> = cov
             .alarms_by_runbook
             .keys()

@@ -33,6 +33,9 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("front_matter", front_matter),
     ("pages", pages),
     ("alarms", alarms),
+    ("alarms_json", alarms_json),
+    ("alarms_terraform", alarms_terraform),
+    ("runbook_templates", runbook_templates),
     ("trees", trees),
     ("links", links),
     ("site", site),
@@ -168,6 +171,72 @@ pub fn alarms(data: &[u8]) {
         let _ = alarm.anchor();
         let _ = crate::alarms::readable_template(&alarm.name);
     }
+}
+
+/// An alarm file read from outside `content/`, through `alarms.sources`,
+/// as every command reads it; checked against a runbook and a `base_url`.
+fn alarm_file_outside(path: &str, data: &[u8]) {
+    let mut loaded = empty_site();
+    loaded.config.base_url = Some("https://wiki.example.com/".into());
+    with_runbook(&mut loaded);
+    let Ok(text) = decode(data.to_vec()) else {
+        return;
+    };
+    loaded
+        .alarm_files
+        .push(SourceFile::new(path.into(), path.into(), text));
+    let (site, _) = parse_and_check(loaded);
+    for alarm in &site.alarms {
+        let _ = alarm.anchor();
+        let _ = site.resolve_runbook(alarm);
+    }
+}
+
+/// JSON alarm files: Grafana provisioning exports, Datadog monitors,
+/// CloudFormation templates (the JSON parser's check, then the YAML tree).
+pub fn alarms_json(data: &[u8]) {
+    alarm_file_outside("../monitoring/fuzz.json", data);
+}
+
+/// Terraform alarm files, read with the HCL parser.
+pub fn alarms_terraform(data: &[u8]) {
+    alarm_file_outside("../monitoring/fuzz.tf", data);
+}
+
+/// Runbook links as templates and in free text: the first line of the
+/// input is a link (maybe a template), the second a PromQL expression whose
+/// matchers fill it, the rest free text to find a runbook link in. The
+/// filled link is resolved against a few pages as a pattern.
+pub fn runbook_templates(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut lines = text.splitn(3, '\n');
+    let link = lines.next().unwrap_or("");
+    let expr = lines.next().unwrap_or("");
+    let rest = lines.next().unwrap_or("");
+    let labels = vec![("service".to_string(), "db".to_string())];
+    let _ = crate::alarms::template::fixed_by_expr(expr);
+    if let Some(t) = crate::alarms::template::fill(link, &labels, Some(expr)) {
+        let _ = t.shown();
+        for id in ["runbooks/db", "index", "a/b/c", ""] {
+            let _ = crate::alarms::template::matches(&t.filled, id);
+        }
+    }
+    let config = Config {
+        base_url: Some("https://wiki.example.com/".into()),
+        ..Config::default()
+    };
+    let _ = crate::alarms::freetext::runbook_in_text(rest, &config);
+    let file = SourceFile::new("a.yaml".into(), "a.yaml".into(), rest.to_string());
+    let _ = crate::alarms::freetext::runbook_field(&file, (1, 1), rest, &config);
+    // The same through a whole alarm, so resolution sees the template.
+    let mut alarm_text = String::from("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: ");
+    alarm_text.push_str(&serde_json::to_string(expr).unwrap_or_default());
+    alarm_text.push_str("\n    labels: {severity: critical}\n    annotations:\n      summary: s\n      runbook_url: ");
+    alarm_text.push_str(&serde_json::to_string(link).unwrap_or_default());
+    alarm_text.push('\n');
+    alarm_file_outside("../monitoring/fuzz.yml", alarm_text.as_bytes());
 }
 
 /// Both tree notations: the input as a YAML tree file and as the body of a

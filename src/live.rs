@@ -100,6 +100,17 @@ impl Catalogue {
                     (RunbookLink::Missing, _) => {
                         Runbook::Gap("its alarm gives no runbook".to_string())
                     }
+                    (RunbookLink::Pattern { .. }, Some(page)) => {
+                        let p = &site.pages[page];
+                        Runbook::Page(Link {
+                            label: p.title.clone(),
+                            path: output_path(&p.id),
+                        })
+                    }
+                    (RunbookLink::Pattern { open, .. }, None) => Runbook::Gap(format!(
+                        "its runbook template `{written}` reaches no runbook ({} left open)",
+                        open.join(", ")
+                    )),
                     (RunbookLink::Broken, _) => {
                         Runbook::Gap(format!("its runbook link `{written}` leads to no page"))
                     }

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
+use crate::alarms::sources::AlarmSources;
 use crate::config::{CONFIG_FILE, Config};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::source::{SourceFile, decode, looks_like_utf16};
@@ -80,13 +81,19 @@ fn is_site_file(rel: &str) -> bool {
         || rel == crate::config::DEFAULT_BASELINE
 }
 
+/// What a file under `content/` is, with the default alarm sources.
 pub fn classify(content_path: &str) -> FileKind {
+    classify_in(&AlarmSources::default(), content_path)
+}
+
+/// What a file under `content/` is, with the site's `alarms.sources`.
+pub fn classify_in(alarm_sources: &AlarmSources, content_path: &str) -> FileKind {
     let lower = content_path.to_ascii_lowercase();
     let top = lower.split('/').next().unwrap_or("");
     let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         FileKind::Markdown
-    } else if is_yaml && top == "alarms" && lower.contains('/') {
+    } else if alarm_sources.holds_content_file(content_path) {
         FileKind::Alarms
     } else if is_yaml && top == "trees" && lower.contains('/') {
         FileKind::Tree
@@ -136,6 +143,9 @@ pub fn load(root: &Path) -> Result<Loaded> {
         paths.retain(|(rel, _)| !is_site_file(rel));
     }
     loaded.diagnostics.extend(walk_diags);
+    let alarm_sources = AlarmSources::new(&loaded.config.alarms, &loaded.config.content_dir);
+    let (outside, outside_diags) = alarm_sources.find_outside(&root);
+    loaded.diagnostics.extend(outside_diags);
     pause_for_tests();
 
     // Reading and decoding is I/O-bound and embarrassingly parallel.
@@ -150,7 +160,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
     let read: Vec<Read> = paths
         .into_par_iter()
         .map(|(content_path, abs)| {
-            let kind = classify(&content_path);
+            let kind = classify_in(&alarm_sources, &content_path);
             let display = config.display_path(&content_path);
             let result =
                 (kind != FileKind::Asset).then(|| read_source(&abs, display, content_path.clone()));
@@ -164,6 +174,38 @@ pub fn load(root: &Path) -> Result<Loaded> {
             (FileKind::Alarms, Some(Ok(f))) => loaded.alarm_files.push(f),
             (FileKind::Tree, Some(Ok(f))) => loaded.tree_files.push(f),
             (_, Some(Ok(f))) => loaded.markdown.push(f),
+        }
+    }
+
+    // Alarm files outside `content/` are named by their path from the root
+    // (`../monitoring/rules/api.yml`), which also stands as their
+    // `content_path`: links in them are read from the content root anyway.
+    let outside: Vec<Result<SourceFile, Diagnostic>> = outside
+        .into_par_iter()
+        .map(|f| read_source(&f.path, f.display.clone(), f.display))
+        .collect();
+    for result in outside {
+        match result {
+            Ok(f) => loaded.alarm_files.push(f),
+            Err(d) => loaded.diagnostics.push(d),
+        }
+    }
+    if let Some(globs) = &loaded.config.alarms.sources {
+        let paths: Vec<&str> = loaded
+            .alarm_files
+            .iter()
+            .map(|f| f.display_path.as_str())
+            .collect();
+        for i in alarm_sources.unmatched(&paths) {
+            let (glob, span) = &globs[i];
+            loaded.diagnostics.push(
+                Diagnostic::new(
+                    Code::AlarmSourceUnmatched,
+                    span.clone(),
+                    format!("the alarm source `{glob}` matches no alarm file"),
+                )
+                .with_help("globs are relative to the site root (`../monitoring/rules/**/*.yml`); alarm files end in .yaml, .yml, .json, .tf or .hcl"),
+            );
         }
     }
 

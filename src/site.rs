@@ -164,8 +164,15 @@ impl Site {
         let Some(link) = &alarm.runbook else {
             return RunbookLink::Missing;
         };
+        // A template: filled from the rule; with labels left open, a
+        // pattern that at least one page must match.
+        let written = match &alarm.runbook_template {
+            Some(t) if t.is_open() => return self.resolve_runbook_pattern(t),
+            Some(t) => &t.filled,
+            None => &link.value,
+        };
         // Alarm files are not pages: links are read from the content root.
-        match self.links.resolve("", &link.value) {
+        match self.links.resolve("", written) {
             Ok(Target::Page { page, anchor }) => RunbookLink::Page { page, anchor },
             Ok(Target::External) => RunbookLink::External,
             Ok(Target::SamePage { .. }) | Ok(Target::Asset { .. }) | Err(_) => RunbookLink::Broken,
@@ -193,6 +200,43 @@ impl Site {
         GENERATED.contains(&page.id.as_str()) && self.is_blank_index(page)
     }
 
+    /// The pages a runbook template with open labels can reach. An open
+    /// label in the anchor leaves the anchor unchecked.
+    fn resolve_runbook_pattern(&self, t: &crate::alarms::template::Template) -> RunbookLink {
+        use crate::alarms::template::{WILDCARD, matches};
+        use crate::links::{Broken, Target};
+        let open = t.open.clone();
+        let path = match self.links.resolve("", &t.filled) {
+            Ok(Target::Page { page, .. }) => {
+                return RunbookLink::Pattern {
+                    pages: vec![page],
+                    open,
+                };
+            }
+            Ok(Target::External) => return RunbookLink::External,
+            Ok(_) => {
+                return RunbookLink::Pattern {
+                    pages: Vec::new(),
+                    open,
+                };
+            }
+            Err(Broken::NoPage { path }) => path,
+        };
+        let key = crate::links::normalize(&path);
+        let key = key.trim_start_matches('/');
+        let pages = if key.contains(WILDCARD) {
+            self.pages
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| matches(key, &p.id))
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        RunbookLink::Pattern { pages, open }
+    }
+
     /// Whether an alarm's link reaches a runbook page and its anchor.
     pub fn reaches_runbook(&self, link: &RunbookLink) -> Option<usize> {
         match link {
@@ -201,6 +245,10 @@ impl Site {
                 let anchor_ok = anchor.as_deref().is_none_or(|a| target.has_anchor(a));
                 (target.kind == PageKind::Runbook && anchor_ok).then_some(*page)
             }
+            RunbookLink::Pattern { pages, .. } => pages
+                .iter()
+                .copied()
+                .find(|&p| self.pages[p].kind == PageKind::Runbook),
             _ => None,
         }
     }

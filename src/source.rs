@@ -52,6 +52,18 @@ impl SourceFile {
         crate::diag::Span::new(self.display_path.clone(), line, column).with_len(len)
     }
 
+    /// The byte offset of a 1-based line and column (in characters);
+    /// clamped to the text.
+    pub fn offset_at(&self, line: u32, column: u32) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1) as usize) else {
+            return self.text.len();
+        };
+        self.text[start..]
+            .char_indices()
+            .nth(column.saturating_sub(1) as usize)
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+
     /// A span at a 1-based line and column.
     pub fn span_at(&self, line: u32, column: u32) -> crate::diag::Span {
         crate::diag::Span::new(self.display_path.clone(), line, column)

@@ -1018,3 +1018,120 @@ fn files_vanishing_mid_build_never_leave_a_half_written_site() {
     site.build_ok();
     assert_eq!(snapshot(&site.out_dir()), before);
 }
+
+/// `n` alerts in one dialect, split into files of 10,000 (every file well
+/// under the 16 MiB limit), each alert linking `runbooks/disk-full` as that
+/// dialect writes links: (file extension, file texts).
+fn dialect_files(dialect: &str, n: usize) -> (&'static str, Vec<String>) {
+    let per_file = 10_000;
+    let mut files = Vec::new();
+    for start in (0..n).step_by(per_file) {
+        let range = start..(start + per_file).min(n);
+        let (ext, text) = match dialect {
+            "grafana" => ("yaml", {
+                let mut y = String::from(
+                    "apiVersion: 1\ngroups:\n  - orgId: 1\n    name: disk\n    folder: infra\n    interval: 1m\n    rules:\n",
+                );
+                for i in range {
+                    y.push_str(&format!("      - uid: d{i}\n        title: Disk full {i}\n        condition: A\n        data:\n          - refId: A\n            model:\n              expr: disk_used{{instance=\"i{i}\"}} > 0.9\n        for: 5m\n        annotations:\n          summary: Disk {i} almost full\n          runbook_url: runbooks/disk-full#symptom\n        labels:\n          severity: critical\n"));
+                }
+                y
+            }),
+            "grafana-json" => ("json", {
+                let rules: Vec<String> = range
+                    .map(|i| format!("{{\"uid\":\"d{i}\",\"title\":\"Disk full {i}\",\"condition\":\"A\",\"data\":[{{\"refId\":\"A\",\"model\":{{\"expr\":\"disk_used > 0.9\"}}}}],\"annotations\":{{\"summary\":\"Disk {i}\",\"runbook_url\":\"runbooks/disk-full\"}},\"labels\":{{\"severity\":\"critical\"}}}}"))
+                    .collect();
+                format!(
+                    "{{\"apiVersion\":1,\"groups\":[{{\"orgId\":1,\"name\":\"disk\",\"folder\":\"infra\",\"interval\":\"1m\",\"rules\":[\n{}\n]}}]}}\n",
+                    rules.join(",\n")
+                )
+            }),
+            "vmrule" => ("yaml", {
+                let mut y = String::from(
+                    "apiVersion: operator.victoriametrics.com/v1beta1\nkind: VMRule\nmetadata:\n  name: disk\nspec:\n  groups:\n    - name: disk\n      concurrency: 2\n      rules:\n",
+                );
+                for i in range {
+                    y.push_str(&format!("        - alert: DiskFull{i}\n          expr: disk_used{{instance=\"i{i}\"}} > 0.9\n          labels:\n            severity: critical\n          annotations:\n            summary: Disk {i} almost full\n            runbook_url: runbooks/disk-full\n"));
+                }
+                y
+            }),
+            "templated" => ("yml", {
+                // Half filled from a matcher, half left open: a pattern.
+                let mut y = String::from("groups:\n- name: disk\n  rules:\n");
+                for i in range {
+                    let expr = if i % 2 == 0 {
+                        "disk_used{runbook=\\\"disk-full\\\"} > 0.9"
+                    } else {
+                        "disk_used > 0.9"
+                    };
+                    y.push_str(&format!("  - alert: DiskFull{i}\n    expr: \"{expr}\"\n    labels:\n      severity: critical\n    annotations:\n      summary: Disk {i} almost full\n      runbook: \"runbooks/{{{{ $labels.runbook }}}}\"\n"));
+                }
+                y
+            }),
+            "cloudformation" => ("yaml", {
+                let mut y = String::from("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n");
+                for i in range {
+                    y.push_str(&format!("  Disk{i}:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      AlarmName: !Sub \"${{AWS::StackName}}-disk-{i}\"\n      AlarmDescription: \"Disk {i} almost full. Runbook: runbooks/disk-full#symptom\"\n      MetricName: disk_used_percent\n      Threshold: 90\n      ComparisonOperator: GreaterThanThreshold\n      AlarmActions: [!Ref Pager]\n"));
+                }
+                y
+            }),
+            "terraform" => ("tf", {
+                let mut t = String::new();
+                for i in range {
+                    t.push_str(&format!("resource \"aws_cloudwatch_metric_alarm\" \"disk_{i}\" {{\n  alarm_name          = \"disk-{i}\"\n  alarm_description   = \"Disk {i} almost full. Runbook: runbooks/disk-full\"\n  metric_name         = \"disk_used_percent\"\n  threshold           = 90\n  comparison_operator = \"GreaterThanThreshold\"\n  tags = {{ severity = \"critical\" }}\n}}\n"));
+                }
+                t
+            }),
+            "datadog" => ("json", {
+                let monitors: Vec<String> = range
+                    .map(|i| format!("{{\"id\":{i},\"name\":\"Disk full {i}\",\"type\":\"metric alert\",\"query\":\"avg(last_5m):disk.used{{host:h{i}}} > 0.9\",\"message\":\"Disk {i} almost full. Runbook: runbooks/disk-full\",\"tags\":[\"severity:critical\"],\"priority\":1}}"))
+                    .collect();
+                format!("[\n{}\n]\n", monitors.join(",\n"))
+            }),
+            other => panic!("no dialect {other}"),
+        };
+        files.push((ext, text));
+    }
+    let ext = files[0].0;
+    (ext, files.into_iter().map(|(_, t)| t).collect())
+}
+
+/// `check` of 50,000 alerts in each new dialect, read from outside
+/// `content/` through `alarms.sources`, within the bounds of the
+/// 50,000-alarm file above. Figures: bench/README.md.
+#[test]
+fn fifty_thousand_alarms_in_each_dialect() {
+    for dialect in [
+        "grafana",
+        "grafana-json",
+        "vmrule",
+        "templated",
+        "cloudformation",
+        "terraform",
+        "datadog",
+    ] {
+        let site = Site::bare();
+        site.file("wiki/content/runbooks/disk-full.md", &runbook("Disk Full"));
+        site.file(
+            "wiki/opswiki.yaml",
+            "title: T\nalarms:\n  sources: [\"../rules/**\"]\n",
+        );
+        let (ext, files) = dialect_files(dialect, 50_000);
+        for (i, text) in files.iter().enumerate() {
+            site.file(&format!("rules/{dialect}-{i}.{ext}"), text);
+        }
+        let m = check_measured(&site.path("wiki"), secs(ALARMS_SECS * 3));
+        let diags = assert_bounded(
+            &format!("50,000 {dialect} alarms"),
+            &m,
+            ALARMS_SECS,
+            ALARMS_MB,
+        );
+        assert_clean(&diags);
+        assert!(
+            m.out.stderr.contains("50000 alarms"),
+            "{dialect}: not every alarm was read:\n{}",
+            m.out.stderr
+        );
+    }
+}

@@ -284,8 +284,8 @@ fn prometheus_shapes_as_mixins_ship_them() {
                 c,
             ),
             (
-                "error",
-                "alarm-severity-unknown",
+                "warning",
+                "alarm-severity-unmapped",
                 "content/alarms/node-rules.yaml",
                 sl,
                 sc,

@@ -35,6 +35,7 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
         }
         check_severity(site, alarm, out);
         match link {
+            RunbookLink::Missing if !crate::alarms::requires_runbook(&site.config, alarm) => {}
             RunbookLink::Missing => out.push(
                 Diagnostic::new(
                     Code::AlarmRunbookMissing,
@@ -43,16 +44,49 @@ pub fn check_alarms(site: &Site, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help(match alarm.shape {
                     Shape::List => "add `runbook:` with the page that says what to do when it fires",
+                    Shape::CloudFormation => "add `Runbook: <link>` to `AlarmDescription`, with the page that says what to do when it fires",
+                    Shape::Datadog => "add `Runbook: <link>` to the monitor's `message`, with the page that says what to do when it fires",
+                    Shape::Terraform => "add `Runbook: <link>` to the description (`alarm_description`, `message`, `documentation`) or `runbook_url` to a rule's annotations",
                     _ => "add `annotations.runbook_url` with the page that says what to do when it fires",
                 }),
             ),
+            RunbookLink::Pattern { pages, open } => {
+                if pages.is_empty() {
+                    let shown = alarm
+                        .runbook_template
+                        .as_ref()
+                        .map(|t| t.shown())
+                        .unwrap_or_default();
+                    let open = open
+                        .iter()
+                        .map(|l| format!("`{l}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    out.push(
+                        Diagnostic::new(
+                            Code::AlarmRunbookTemplateUnmatched,
+                            runbook_span(alarm),
+                            format!(
+                                "alarm `{}` links to the template `{shown}`, which matches no page ({open} left open: the rule fixes no value for it)",
+                                alarm.name
+                            ),
+                        )
+                        .with_help("give the rule the label (in `labels:` or as `label=\"value\"` in its expression), or write the runbook's path"),
+                    );
+                }
+            }
             RunbookLink::Broken => {
-                let runbook = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+                let written = alarm.runbook.as_ref().map(|r| r.value.as_str()).unwrap_or("");
+                let filled = alarm.runbook_template.as_ref().map(|t| t.filled.clone());
+                let runbook = match &filled {
+                    Some(f) => format!("{written}` (filled in: `{f}`)"),
+                    None => format!("{written}`"),
+                };
                 out.push(
                     Diagnostic::new(
                         Code::AlarmRunbookBroken,
                         runbook_span(alarm),
-                        format!("alarm `{}` links to `{runbook}`, which matches no page", alarm.name),
+                        format!("alarm `{}` links to `{runbook}, which matches no page", alarm.name),
                     )
                     .with_help("link a runbook by id (runbooks/x), path (runbooks/x.md) or URL under base_url"),
                 );
@@ -175,6 +209,29 @@ fn check_severity(site: &Site, alarm: &Alarm, out: &mut Vec<Diagnostic>) {
             )
             .with_help(format!("add `severity:`, one of {}", severities.join(", "))),
         ),
+        (Some(sev), _) if sev.value == crate::config::SEVERITY_NONE => {}
+        (Some(sev), _)
+            if alarm.raw_severity.is_some()
+                && crate::alarms::map_severity(&site.config, &sev.value).is_none() =>
+        {
+            // A rule file's label the map does not know: a warning that
+            // says the line to add (the contract's "unknown severity").
+            let label = sev.value.to_lowercase();
+            out.push(
+                Diagnostic::new(
+                    Code::AlarmSeverityUnmapped,
+                    sev.span.clone(),
+                    format!(
+                        "alarm `{}` has severity `{}`, which severity_map does not map",
+                        alarm.name, sev.value
+                    ),
+                )
+                .with_help(format!(
+                    "add `{label}: P?` under `severity_map:` in opswiki.yaml (one of {}, or `none` for an alarm that does not page)",
+                    severities.join(", ")
+                )),
+            );
+        }
         (Some(sev), _) if !severities.contains(&sev.value) => {
             let help = match alarm.raw_severity {
                 Some(_) => format!(

@@ -392,6 +392,19 @@ declare_codes! {
     AlarmSeverityMissing: "alarm-severity-missing", Error, Alarms;
     /// a severity (after `severity_map`) not in `severities`
     AlarmSeverityUnknown: "alarm-severity-unknown", Error, Alarms;
+    /// a rule file's severity label that `severity_map` does not map; at the label, with the `severity_map` line to add
+    ///
+    /// A warning, not an error: the alarm is read and shown as written, and
+    /// its runbook is still required (an unknown severity may well page).
+    AlarmSeverityUnmapped: "alarm-severity-unmapped", Warning, Alarms;
+    /// a templated runbook link (`{{ $labels.service }}`, `${var.x}`) whose open labels let it match no page; names the open labels
+    ///
+    /// A template is first filled from what the rule fixes (its static labels
+    /// and the equality matchers of its expression); a label still open is a
+    /// wildcard, and at least one page must match the pattern.
+    AlarmRunbookTemplateUnmatched: "alarm-runbook-template-unmatched", Error, Alarms;
+    /// an `alarms.sources` glob that matches no file; at the glob in `opswiki.yaml`
+    AlarmSourceUnmatched: "alarm-source-unmatched", Warning, Alarms;
     /// an opswiki-list alarm's severity differs from its runbook's
     AlarmSeverityMismatch: "alarm-severity-mismatch", Warning, Alarms;
     /// a runbook's `alarms:` names an alarm that does not exist

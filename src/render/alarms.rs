@@ -34,6 +34,17 @@ pub struct AlarmView<'a> {
     source_path: &'a str,
     line: u32,
     labels: &'a [(String, String)],
+    /// The dialect it was read from, as the catalogue names it.
+    dialect: &'static str,
+    /// For a template with open labels: every page it can reach.
+    runbook_pages: Vec<PageRef<'a>>,
+}
+
+/// A page an alarm's runbook template reaches.
+#[derive(Serialize)]
+pub struct PageRef<'a> {
+    href: String,
+    title: &'a str,
 }
 
 /// Alarms sharing one name (a Prometheus alert at several severities).
@@ -89,8 +100,30 @@ impl<'a> Renderer<'a> {
                 };
                 (href, None, status, Vec::new())
             }
+            RunbookLink::Pattern { pages, .. } => match pages.first() {
+                Some(&page) => {
+                    let target = &site.pages[page];
+                    (
+                        Some(format!("{root}{}", output_path(&target.id))),
+                        Some(target.title.as_str()),
+                        "pattern",
+                        target.meta.services.clone(),
+                    )
+                }
+                None => (None, None, "broken", Vec::new()),
+            },
             RunbookLink::Broken => (None, None, "broken", Vec::new()),
             RunbookLink::Missing => (None, None, "missing", Vec::new()),
+        };
+        let runbook_pages = match &link {
+            RunbookLink::Pattern { pages, .. } => pages
+                .iter()
+                .map(|&p| PageRef {
+                    href: format!("{root}{}", output_path(&site.pages[p].id)),
+                    title: &site.pages[p].title,
+                })
+                .collect(),
+            _ => Vec::new(),
         };
         let services = match &alarm.service {
             Some(s) => vec![s.clone()],
@@ -118,6 +151,8 @@ impl<'a> Renderer<'a> {
             source_path: &site.sources[alarm.source].display_path,
             line: alarm.name_span.line,
             labels: &alarm.labels,
+            dialect: alarm.shape.name(),
+            runbook_pages,
         }
     }
 
@@ -197,6 +232,8 @@ impl<'a> Renderer<'a> {
         ctx.insert("alarms_ok", &cov.alarms_ok);
         ctx.insert("without_runbook", &alarms(&cov.without_runbook));
         ctx.insert("external", &alarms(&cov.external));
+        ctx.insert("not_required", &cov.not_required.len());
+        ctx.insert("by_source", &cov.by_source);
         ctx.insert("unreached", &unreached);
         ctx.insert("services_without_runbooks", &cov.services_without_runbooks);
         ctx.insert("by_severity", &cov.by_severity);

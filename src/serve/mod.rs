@@ -135,6 +135,10 @@ impl Server {
 
         eprintln!("building {} ...", root.display());
         let (workspace, outcome) = Workspace::open(&root, &output, options.today)?;
+        let mut watcher = watcher;
+        if let Some(w) = &mut watcher {
+            w.set_alarm_folders(&workspace.alarm_folders());
+        }
         let hub = Arc::new(Hub::new());
         log_outcome(&outcome, &workspace);
         publish(&hub, outcome);
@@ -208,6 +212,10 @@ impl Server {
                 continue;
             }
             let outcome = self.workspace.apply(&changes, rescan);
+            // The config may have changed `alarms.sources`.
+            if let Some(watcher) = &mut self.watcher {
+                watcher.set_alarm_folders(&self.workspace.alarm_folders());
+            }
             if outcome.is_nothing() && self.hub.errors_are(&outcome.errors) {
                 // Touched, saved unchanged, metadata only: nothing to say.
                 continue;
@@ -254,9 +262,15 @@ impl Server {
                         ]
                         .iter()
                         .any(|f| path == self.root.join(f));
-                        if let Some(change) =
-                            watch::classify(&self.root, &self.output, &self.content_dir, &path)
-                            && !changes.contains(&change)
+                        let alarm_folders =
+                            self.watcher.as_ref().map_or(&[][..], |w| w.alarm_folders());
+                        if let Some(change) = watch::classify_with(
+                            &self.root,
+                            &self.output,
+                            &self.content_dir,
+                            alarm_folders,
+                            &path,
+                        ) && !changes.contains(&change)
                         {
                             changes.push(change);
                         }

@@ -259,6 +259,18 @@ impl Workspace {
             .map(|m| crate::live::Catalogue::of(&m.site))
     }
 
+    /// The folders outside `content/` that `alarms.sources` reads, as
+    /// paths from the root, for the watcher.
+    pub fn alarm_folders(&self) -> Vec<String> {
+        self.model.as_ref().map_or(Vec::new(), |m| {
+            crate::alarms::sources::AlarmSources::new(
+                &m.site.config.alarms,
+                &m.site.config.content_dir,
+            )
+            .outside_folders()
+        })
+    }
+
     pub fn pages_total(&self) -> usize {
         self.model.as_ref().map_or(0, |m| m.site.pages.len())
     }
@@ -838,6 +850,22 @@ fn plan(root: &Path, site: &Site, change: &ChangeKind) -> Option<Step> {
         ChangeKind::Template => Some(Step::Templates),
         ChangeKind::Static(rel) => Some(Step::Static(rel.clone())),
         ChangeKind::Content(rel) if rel.is_empty() => Some(Step::Reload),
+        ChangeKind::AlarmSource(display) => {
+            let abs = root.join(display);
+            let is_file = fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_file());
+            let source = site.sources.iter().position(|s| s.display_path == *display);
+            let sources = crate::alarms::sources::AlarmSources::new(
+                &site.config.alarms,
+                &site.config.content_dir,
+            );
+            match (source, is_file) {
+                (Some(i), true) => Some(Step::Alarms(i)),
+                // A file of the sources added or removed: read all again.
+                (None, true) if sources.holds_outside_file(display) => Some(Step::Reload),
+                (Some(_), false) => Some(Step::Reload),
+                _ => None,
+            }
+        }
         ChangeKind::Content(rel) => {
             let abs = root.join(CONTENT_DIR).join(rel);
             let meta = fs::symlink_metadata(&abs).ok();
@@ -855,12 +883,20 @@ fn plan(root: &Path, site: &Site, change: &ChangeKind) -> Option<Step> {
                 .any(|s| s.content_path.starts_with(&prefix))
                 || site.assets.iter().any(|(p, _)| p.starts_with(&prefix));
             match (source, is_asset, is_file) {
-                (Some(i), _, true) => Some(match load::classify(rel) {
-                    FileKind::Markdown => Step::Page(i),
-                    FileKind::Alarms => Step::Alarms(i),
-                    FileKind::Tree => Step::Tree(i),
-                    FileKind::Asset => Step::Reload,
-                }),
+                (Some(i), _, true) => Some(
+                    match load::classify_in(
+                        &crate::alarms::sources::AlarmSources::new(
+                            &site.config.alarms,
+                            &site.config.content_dir,
+                        ),
+                        rel,
+                    ) {
+                        FileKind::Markdown => Step::Page(i),
+                        FileKind::Alarms => Step::Alarms(i),
+                        FileKind::Tree => Step::Tree(i),
+                        FileKind::Asset => Step::Reload,
+                    },
+                ),
                 (None, true, true) => Some(Step::Asset(rel.clone())),
                 // A temporary file that came and went.
                 (None, false, false) if !exists && !holds_known => None,
@@ -1203,6 +1239,7 @@ fn describe(changes: &[ChangeKind], rescan: bool) -> String {
             ChangeKind::Template => format!("{TEMPLATES_DIR}/"),
             ChangeKind::Static(rel) => format!("{STATIC_DIR}/{rel}"),
             ChangeKind::Config => crate::config::CONFIG_FILE.to_string(),
+            ChangeKind::AlarmSource(display) => display.clone(),
         })
         .collect();
     names.sort();

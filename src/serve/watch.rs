@@ -36,6 +36,9 @@ pub enum ChangeKind {
     Static(String),
     /// `opswiki.yaml`.
     Config,
+    /// A file in a folder of `alarms.sources` outside `content/`, by its
+    /// path from the root as the glob writes it (`../monitoring/rules/a.yml`).
+    AlarmSource(String),
 }
 
 /// A batch from the watcher thread.
@@ -54,9 +57,56 @@ pub enum Batch {
 /// (`content: .`, a repository's own layout) any change in it reads the
 /// site again, which is always right if slower.
 pub fn classify(root: &Path, output: &Path, content_dir: &str, path: &Path) -> Option<ChangeKind> {
+    classify_with(root, output, content_dir, &[], path)
+}
+
+/// [`classify`], with the alarm folders outside `content/` that are watched:
+/// (the folder on disk, its path from the root as written).
+pub fn classify_with(
+    root: &Path,
+    output: &Path,
+    content_dir: &str,
+    alarm_folders: &[(PathBuf, String)],
+    path: &Path,
+) -> Option<ChangeKind> {
     if path.starts_with(output) {
         return None;
     }
+    for (folder, display) in alarm_folders {
+        if let Ok(rel) = path.strip_prefix(folder) {
+            let mut parts = Vec::new();
+            for component in rel.components() {
+                let Component::Normal(name) = component else {
+                    return None;
+                };
+                let name = name.to_string_lossy();
+                if is_ignored_name(&name) {
+                    return None;
+                }
+                parts.push(name.into_owned());
+            }
+            let rel = parts.join("/");
+            let shown = match (display.is_empty(), rel.is_empty()) {
+                (true, _) => rel,
+                (false, true) => display.clone(),
+                (false, false) => format!("{display}/{rel}"),
+            };
+            // A folder inside the root (`monitoring/`) is also under it:
+            // only what is not content, templates or static is an alarm
+            // source.
+            if !shown.starts_with("../")
+                && !shown.starts_with('/')
+                && let Some(kind) = classify_in_root(root, content_dir, path)
+            {
+                return Some(kind);
+            }
+            return Some(ChangeKind::AlarmSource(shown));
+        }
+    }
+    classify_in_root(root, content_dir, path)
+}
+
+fn classify_in_root(root: &Path, content_dir: &str, path: &Path) -> Option<ChangeKind> {
     let rel = path.strip_prefix(root).ok()?;
     let mut parts = Vec::new();
     for component in rel.components() {
@@ -126,6 +176,9 @@ pub struct Watcher {
     root: PathBuf,
     /// The folders watched recursively, and whether each is watched now.
     folders: Vec<(PathBuf, bool)>,
+    /// The alarm folders outside `content/` (`alarms.sources`): on disk,
+    /// and as written from the root.
+    alarm_folders: Vec<(PathBuf, String)>,
 }
 
 impl Watcher {
@@ -157,6 +210,7 @@ impl Watcher {
             debouncer,
             root: root.to_path_buf(),
             folders,
+            alarm_folders: Vec::new(),
         };
         watcher.refresh(false);
         Ok(watcher)
@@ -180,6 +234,32 @@ impl Watcher {
                     .is_ok();
             }
         }
+    }
+
+    /// Watch the alarm folders outside `content/` that `alarms.sources`
+    /// names (paths from the root), instead of those watched before.
+    pub fn set_alarm_folders(&mut self, folders: &[String]) {
+        let wanted: Vec<(PathBuf, String)> = folders
+            .iter()
+            .map(|f| (self.root.join(f), f.clone()))
+            .collect();
+        if wanted == self.alarm_folders {
+            return;
+        }
+        for (folder, _) in &self.alarm_folders {
+            self.folders.retain(|(f, _)| f != folder);
+            let _ = self.debouncer.watcher().unwatch(folder);
+        }
+        for (folder, _) in &wanted {
+            self.folders.push((folder.clone(), false));
+        }
+        self.alarm_folders = wanted;
+        self.refresh(false);
+    }
+
+    /// The alarm folders outside `content/`, for [`classify_with`].
+    pub fn alarm_folders(&self) -> &[(PathBuf, String)] {
+        &self.alarm_folders
     }
 
     pub fn root(&self) -> &Path {

@@ -2,19 +2,71 @@
 //! `PrometheusRule` objects, all read into one [`Alarm`] model that keeps
 //! every field for display and the location of each for diagnostics.
 
+mod azure;
+mod cloudformation;
+mod datadog;
+pub mod freetext;
+mod grafana;
+pub mod sources;
+pub mod template;
+mod terraform;
+
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Field;
 use crate::source::SourceFile;
 use crate::yaml::{self, Node};
 
-/// Which of the three shapes an alarm was written in.
+/// The dialect an alarm was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
     List,
     Prometheus,
     PrometheusRule,
+    /// A Prometheus-shaped rule file with Thanos' group fields
+    /// (`partial_response_strategy`).
+    Thanos,
+    /// With Mimir's or Cortex' group fields (`source_tenants`, `evaluation_delay`).
+    Mimir,
+    /// With vmalert's group fields (`type`, `concurrency`, `params`, ...).
+    Vmalert,
+    /// VictoriaMetrics' `kind: VMRule`.
+    VmRule,
+    /// Grafana alerting provisioning (`apiVersion`, `groups[].rules[]` with `uid`, `title`).
+    Grafana,
+    /// The Grafana operator's `kind: GrafanaAlertRuleGroup`.
+    GrafanaAlertRuleGroup,
+    /// Azure Monitor's `prometheusRuleGroups` in an ARM template.
+    Azure,
+    /// A CloudFormation template's `AWS::CloudWatch::Alarm` resources.
+    CloudFormation,
+    /// Terraform resources (`aws_cloudwatch_metric_alarm`, `datadog_monitor`,
+    /// `grafana_rule_group`, `google_monitoring_alert_policy`).
+    Terraform,
+    /// A Datadog monitor as its API and export write it.
+    Datadog,
+}
+
+impl Shape {
+    /// The dialect's name on the catalogue and coverage pages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::List => "opswiki",
+            Shape::Prometheus => "Prometheus",
+            Shape::PrometheusRule => "PrometheusRule",
+            Shape::Thanos => "Thanos",
+            Shape::Mimir => "Mimir",
+            Shape::Vmalert => "vmalert",
+            Shape::VmRule => "VMRule",
+            Shape::Grafana => "Grafana",
+            Shape::GrafanaAlertRuleGroup => "GrafanaAlertRuleGroup",
+            Shape::Azure => "Azure",
+            Shape::CloudFormation => "CloudFormation",
+            Shape::Terraform => "Terraform",
+            Shape::Datadog => "Datadog",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +85,9 @@ pub struct Alarm {
     /// The severity as written, when it was mapped (e.g. `critical`).
     pub raw_severity: Option<String>,
     pub runbook: Option<Field<String>>,
+    /// The runbook link filled in from the rule's labels and expression,
+    /// when it was written as a template (`{{ $labels.service }}`).
+    pub runbook_template: Option<template::Template>,
     pub service: Option<String>,
     pub metric: Option<String>,
     pub filter: Option<String>,
@@ -45,7 +100,7 @@ pub struct Alarm {
 }
 
 impl Alarm {
-    fn new(name: String, name_span: Span, shape: Shape, source: usize) -> Alarm {
+    pub(crate) fn new(name: String, name_span: Span, shape: Shape, source: usize) -> Alarm {
         Alarm {
             name,
             name_span,
@@ -56,6 +111,7 @@ impl Alarm {
             severity: None,
             raw_severity: None,
             runbook: None,
+            runbook_template: None,
             service: None,
             metric: None,
             filter: None,
@@ -88,17 +144,17 @@ pub fn alarm_anchor(name: &str) -> String {
         .collect()
 }
 
-fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
+pub(crate) fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
     file.span_at(node_pos.line, node_pos.column).with_len(len)
 }
 
-fn text(node: Option<&Node>) -> Option<String> {
+pub(crate) fn text(node: Option<&Node>) -> Option<String> {
     node.and_then(Node::as_text)
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
 }
 
-fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+pub(crate) fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     node.map(|n| {
         n.entries()
             .iter()
@@ -108,7 +164,9 @@ fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
     .unwrap_or_default()
 }
 
-/// Read one alarm file (any of the three shapes, several YAML documents).
+/// Read one alarm file, in whichever dialect it is written: Terraform by
+/// its extension (`.tf`, `.hcl`), everything else by its content (YAML or
+/// JSON, several YAML documents), each document told apart by its keys.
 pub fn parse_file(
     file: &SourceFile,
     source: usize,
@@ -116,6 +174,24 @@ pub fn parse_file(
 ) -> (Vec<Alarm>, Vec<Diagnostic>) {
     let mut alarms = Vec::new();
     let mut diags = Vec::new();
+    let lower = file.display_path.to_ascii_lowercase();
+    if lower.ends_with(".tf") || lower.ends_with(".hcl") {
+        terraform::read(file, source, config, &mut alarms, &mut diags);
+        fill_templates(&mut alarms);
+        return (alarms, diags);
+    }
+    if lower.ends_with(".json") {
+        // JSON is checked by a JSON parser, so its errors are JSON's; the
+        // tree with positions is then read by the YAML layer (JSON is YAML).
+        if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(&file.text) {
+            diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
+                file.span_at(err.line().max(1) as u32, err.column().max(1) as u32),
+                format!("invalid JSON: {}", strip_json_location(&err.to_string())),
+            ));
+            return (alarms, diags);
+        }
+    }
     let docs = match yaml::parse_multi(&file.text) {
         Ok(docs) => docs,
         Err(err) => {
@@ -128,60 +204,131 @@ pub fn parse_file(
         }
     };
     for doc in &docs {
-        if doc.is_null() {
-            continue;
+        read_document(file, source, config, doc, &mut alarms, &mut diags);
+    }
+    fill_templates(&mut alarms);
+    (alarms, diags)
+}
+
+/// Fill every templated runbook link from its rule's labels and expression.
+fn fill_templates(alarms: &mut [Alarm]) {
+    for alarm in alarms {
+        if let Some(link) = &alarm.runbook {
+            alarm.runbook_template =
+                template::fill(&link.value, &alarm.labels, alarm.expr.as_deref());
         }
-        if let Some(items) = doc.as_seq() {
-            read_list(file, source, items, &mut alarms, &mut diags);
-        } else if let Some(list) = doc.get("alarms") {
-            match list.as_seq() {
-                Some(items) => read_list(file, source, items, &mut alarms, &mut diags),
-                None if list.is_null() => {}
-                None => diags.push(Diagnostic::new(
-                    Code::AlarmFileInvalid,
-                    span(file, list.pos, 1),
-                    "`alarms:` must hold a list of alarms",
-                )),
-            }
-        } else if doc.get("kind").and_then(Node::as_str) == Some("PrometheusRule") {
-            match doc.get("spec").and_then(|s| s.get("groups")) {
-                Some(groups) => read_groups(
-                    file,
-                    source,
-                    groups,
-                    Shape::PrometheusRule,
-                    config,
-                    &mut alarms,
-                    &mut diags,
-                ),
-                None => diags.push(Diagnostic::new(
-                    Code::AlarmFileInvalid,
-                    span(file, doc.pos, 1),
-                    "a PrometheusRule has no `spec.groups`",
-                )),
-            }
-        } else if let Some(groups) = doc.get("groups") {
+    }
+}
+
+fn strip_json_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// One YAML (or JSON) document, by its keys.
+fn read_document(
+    file: &SourceFile,
+    source: usize,
+    config: &Config,
+    doc: &Node,
+    alarms: &mut Vec<Alarm>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if doc.is_null() {
+        return;
+    }
+    let kind = doc.get("kind").and_then(Node::as_str);
+    if let Some(items) = doc.as_seq() {
+        if datadog::is_monitor_list(items) {
+            datadog::read_list(file, source, config, items, alarms, diags);
+        } else {
+            read_list(file, source, items, alarms, diags);
+        }
+    } else if let Some(list) = doc.get("alarms") {
+        match list.as_seq() {
+            Some(items) => read_list(file, source, items, alarms, diags),
+            None if list.is_null() => {}
+            None => diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
+                span(file, list.pos, 1),
+                "`alarms:` must hold a list of alarms",
+            )),
+        }
+    } else if matches!(kind, Some("PrometheusRule" | "VMRule")) {
+        let shape = if kind == Some("VMRule") {
+            Shape::VmRule
+        } else {
+            Shape::PrometheusRule
+        };
+        match doc.get("spec").and_then(|s| s.get("groups")) {
+            Some(groups) => read_groups(file, source, groups, shape, config, alarms, diags),
+            None => diags.push(Diagnostic::new(
+                Code::AlarmFileInvalid,
+                span(file, doc.pos, 1),
+                format!("a {} has no `spec.groups`", kind.unwrap_or_default()),
+            )),
+        }
+    } else if kind.is_some()
+        && doc.get("apiVersion").is_some()
+        && kind != Some("GrafanaAlertRuleGroup")
+    {
+        // Another Kubernetes object in a bundle (a ConfigMap beside the
+        // rules): not an alarm, and not a mistake.
+    } else if kind == Some("GrafanaAlertRuleGroup") {
+        grafana::read_rule_group_object(file, source, config, doc, alarms, diags);
+    } else if doc.get("Resources").is_some() || doc.get("AWSTemplateFormatVersion").is_some() {
+        cloudformation::read(file, source, config, doc, alarms, diags);
+    } else if azure::is_template(doc) {
+        azure::read(file, source, config, doc, alarms, diags);
+    } else if datadog::is_monitor(doc) {
+        datadog::read_monitor(file, source, config, doc, alarms, diags);
+    } else if let Some(groups) = doc.get("groups") {
+        if grafana::is_provisioning(doc) {
+            grafana::read_provisioning(file, source, config, groups, alarms, diags);
+        } else {
             read_groups(
                 file,
                 source,
                 groups,
                 Shape::Prometheus,
                 config,
-                &mut alarms,
-                &mut diags,
-            );
-        } else {
-            diags.push(
-                Diagnostic::new(
-                    Code::AlarmFileInvalid,
-                    span(file, doc.pos, 1),
-                    "not an alarm file: expected a list of alarms, `alarms:`, Prometheus `groups:` or a PrometheusRule",
-                )
-                .with_help("see the Alarms section of the formats documentation"),
+                alarms,
+                diags,
             );
         }
+    } else {
+        diags.push(
+            Diagnostic::new(
+                Code::AlarmFileInvalid,
+                span(file, doc.pos, 1),
+                "not an alarm file: expected a list of alarms, `alarms:`, rule `groups:`, a PrometheusRule, VMRule or GrafanaAlertRuleGroup, a CloudFormation template or a Datadog monitor",
+            )
+            .with_help("see the Alarms section of the formats documentation"),
+        );
     }
-    (alarms, diags)
+}
+
+/// The severity of a rule file's label, mapped, with the label kept as
+/// written (see [`map_severity`]).
+pub(crate) fn set_severity(alarm: &mut Alarm, config: &Config, sev: Field<String>) {
+    let mapped = map_severity(config, &sev.value);
+    alarm.raw_severity = Some(sev.value.clone());
+    alarm.severity = Some(Field {
+        value: mapped.unwrap_or_else(|| sev.value.clone()),
+        span: sev.span,
+    });
+}
+
+/// The first of the configured annotation keys present in `annotations`.
+pub(crate) fn first_annotation(
+    file: &SourceFile,
+    annotations: Option<&Node>,
+    keys: &[String],
+) -> Option<Field<String>> {
+    keys.iter()
+        .find_map(|key| field(file, annotations.and_then(|a| a.get(key))))
 }
 
 fn read_list(
@@ -242,7 +389,7 @@ fn read_list(
     }
 }
 
-fn field(file: &SourceFile, node: Option<&Node>) -> Option<Field<String>> {
+pub(crate) fn field(file: &SourceFile, node: Option<&Node>) -> Option<Field<String>> {
     let node = node?;
     let value = node.as_text()?.trim().to_string();
     if value.is_empty() {
@@ -272,6 +419,10 @@ fn read_groups(
         return;
     };
     for group in groups {
+        let shape = match shape {
+            Shape::Prometheus => rule_file_dialect(group),
+            other => other,
+        };
         let group_name = text(group.get("name"));
         let Some(rules) = group.get("rules").and_then(Node::as_seq) else {
             continue;
@@ -297,26 +448,20 @@ fn read_groups(
             let annotations = rule.get("annotations");
             alarm.labels = string_pairs(labels);
             alarm.annotations = string_pairs(annotations);
-            alarm.description = text(annotations.and_then(|a| a.get("description")))
-                .or_else(|| text(annotations.and_then(|a| a.get("summary"))))
+            let alarms_config = &config.alarms;
+            alarm.description = alarms_config
+                .description_annotations
+                .iter()
+                .find_map(|key| text(annotations.and_then(|a| a.get(key))))
                 .map(|d| readable_template(&d));
-            alarm.runbook = field(file, annotations.and_then(|a| a.get("runbook_url")));
+            alarm.runbook = first_annotation(file, annotations, &alarms_config.runbook_annotations);
             alarm.expr = text(rule.get("expr"));
             alarm.for_ = text(rule.get("for"));
             alarm.service = text(labels.and_then(|l| l.get("service")));
             if let Some(sev) = field(file, labels.and_then(|l| l.get("severity"))) {
                 // Map Prometheus severities; a label already in opswiki's own
                 // list (P1..P4) stands as written.
-                let mapped = config
-                    .severity_map
-                    .get(&sev.value.to_lowercase())
-                    .cloned()
-                    .or_else(|| config.severities.iter().find(|s| **s == sev.value).cloned());
-                alarm.raw_severity = Some(sev.value.clone());
-                alarm.severity = Some(Field {
-                    value: mapped.unwrap_or_else(|| sev.value.clone()),
-                    span: sev.span,
-                });
+                set_severity(&mut alarm, config, sev);
             }
             alarm.threshold = match (&alarm.expr, &alarm.for_) {
                 (Some(expr), Some(f)) => Some(format!("{expr} for {f}")),
@@ -390,6 +535,65 @@ mod tests {
     }
 }
 
+/// Thanos, Mimir (and Cortex) and vmalert add fields to a Prometheus rule
+/// group; the group's fields tell which tool it is written for.
+fn rule_file_dialect(group: &Node) -> Shape {
+    let has = |k: &str| group.get(k).is_some();
+    if has("partial_response_strategy") {
+        Shape::Thanos
+    } else if has("source_tenants")
+        || has("evaluation_delay")
+        || has("align_evaluation_time_on_interval")
+    {
+        Shape::Mimir
+    } else if [
+        "type",
+        "concurrency",
+        "params",
+        "headers",
+        "notifier_headers",
+        "eval_offset",
+        "eval_delay",
+        "eval_alignment",
+        "debug",
+        "tenant",
+    ]
+    .iter()
+    .any(|k| has(k))
+    {
+        Shape::Vmalert
+    } else {
+        Shape::Prometheus
+    }
+}
+
+/// A rule's severity label on the site's scale: by `severity_map` (case
+/// ignored), or as written when it is already one of `severities`; `None`
+/// when neither knows it.
+pub fn map_severity(config: &Config, label: &str) -> Option<String> {
+    config
+        .severity_map
+        .get(&label.to_lowercase())
+        .cloned()
+        .or_else(|| config.severities.iter().find(|s| **s == label).cloned())
+}
+
+/// Whether the site's policy requires this alarm to have a runbook: every
+/// alarm but a non-paging one (`none`) by default; with `require_runbook`,
+/// those of the severities it lists, and any whose severity is missing or
+/// unknown (it may well page: a finding is safer than silence).
+pub fn requires_runbook(config: &Config, alarm: &Alarm) -> bool {
+    let severity = alarm.severity.as_ref().map(|s| s.value.as_str());
+    let known =
+        |s: &str| s == crate::config::SEVERITY_NONE || config.severities.iter().any(|k| k == s);
+    match (&config.alarms.require_runbook, severity) {
+        (Some(list), Some(s)) if known(s) => list.iter().any(|l| l == s),
+        (Some(_), _) => true,
+        (None, Some(s)) => s != crate::config::SEVERITY_NONE,
+        (None, None) => true,
+    }
+}
+
 /// Prometheus annotations are Go templates (`{{ $labels.pod }} is down`);
 /// shown as written they read as noise, so each `{{ ... }}` becomes the name
 /// of what it stands for: `‹pod› is down`.
@@ -410,8 +614,13 @@ pub fn readable_template(text: &str) -> String {
             .strip_prefix("$labels.")
             .or_else(|| head.strip_prefix(".Labels."))
             .or_else(|| head.strip_prefix("$externalLabels."))
+            .or_else(|| {
+                // Datadog's tag variables: `{{host.name}}` stands for the host.
+                head.strip_suffix(".name")
+                    .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+            })
             .unwrap_or(match head {
-                "$value" | ".Value" => "value",
+                "$value" | ".Value" | "value" => "value",
                 _ => "…",
             });
         out.push('‹');
@@ -435,4 +644,10 @@ pub enum RunbookLink {
     External,
     /// Resolves to no page.
     Broken,
+    /// A template with open labels, read as a pattern: the pages it can
+    /// reach (none: the link is broken), and the labels left open.
+    Pattern {
+        pages: Vec<usize>,
+        open: Vec<String>,
+    },
 }

@@ -1,0 +1,5 @@
+//! Fuzz target `alarms_json`: see `opswiki::fuzzing::alarms_json`, which the regression
+//! test (`tests/fuzz_regressions.rs`) runs too.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| opswiki::fuzzing::alarms_json(data));
