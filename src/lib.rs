@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod config;
 pub mod coverage;
 pub mod diag;
+pub mod extensions;
 pub mod frontmatter;
 pub mod fuzzing;
 pub mod git;

@@ -22,6 +22,8 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
+        // GitHub's alerts, `> [!NOTE]`, in every flavor (`extensions::callout`).
+        | Options::ENABLE_GFM
 }
 
 /// A heading of a page.
@@ -49,6 +51,9 @@ pub struct LinkRef {
     pub dest: String,
     pub range: Range<usize>,
     pub kind: LinkKind,
+    /// Written as a Hugo `{{< ref >}}` / `{{< relref >}}` (`flavor: hugo`):
+    /// set by `extensions::Prepared::mark_refs` after the scan.
+    pub from_ref: Option<crate::extensions::RefKind>,
 }
 
 /// A fenced code block with a given info string (e.g. `triage`).
@@ -249,6 +254,7 @@ pub fn scan(text: &str, body_offset: usize) -> Scan {
                     dest: dest_url.to_string(),
                     range: dest_range,
                     kind,
+                    from_ref: None,
                 });
                 if in_heading.is_none() {
                     mark_content(&mut scan, &open);
@@ -359,6 +365,8 @@ pub struct RenderContext<'a> {
     pub render_fenced: &'a dyn Fn(&str, &str) -> Option<String>,
     /// Clean the HTML the author wrote (`raw_html: sanitize`).
     pub sanitize: bool,
+    /// The tool the page was written for: the Markdown extensions read.
+    pub flavor: crate::config::Flavor,
 }
 
 /// Render a page body to HTML.
@@ -394,7 +402,12 @@ pub fn render_with_text(
     let mut tasks = 0usize;
     let mut label_open = false;
 
-    for event in Parser::new_ext(body, options()) {
+    // The tools' extensions (call-outs, shortcodes, ...) read the same
+    // prepared text the scan read, so headings and links line up.
+    let prepared = crate::extensions::prepare(body, 0, ctx.flavor);
+    let rewrite_dest =
+        |dest: &str, image: bool| rewrite(ctx, CowStr::Borrowed(dest), image).to_string();
+    for event in crate::extensions::Events::new(&prepared, ctx.headings, &rewrite_dest) {
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -582,6 +595,9 @@ pub fn sanitize(html: &str) -> String {
             .add_tag_attributes("label", ["for"])
             .add_tag_attributes("a", ["aria-label"])
             .add_tag_attributes("details", ["open"])
+            // Call-outs (`extensions::callout`), the inline table of contents.
+            .add_tag_attributes("div", ["role", "hidden"])
+            .add_tag_attributes("nav", ["aria-label"])
             // `type` only as `checkbox` (an allowed value, not an allowed
             // attribute, which would take any value).
             .add_tag_attributes("input", ["checked"])
@@ -769,6 +785,7 @@ mod tests {
                 rewrite_link: &rewrite,
                 render_fenced: &none,
                 sanitize: false,
+                flavor: crate::config::Flavor::Opswiki,
             },
         );
         assert!(
@@ -790,6 +807,7 @@ mod tests {
                 rewrite_link: &keep,
                 render_fenced: fenced,
                 sanitize: true,
+                flavor: crate::config::Flavor::Opswiki,
             },
         )
     }
@@ -808,6 +826,7 @@ mod tests {
                 rewrite_link: &keep,
                 render_fenced: &none,
                 sanitize: false,
+                flavor: crate::config::Flavor::Opswiki,
             },
             Some(&mut text),
         );

@@ -414,7 +414,11 @@ pub(crate) fn parse_page(
 ) -> (Page, Vec<Diagnostic>) {
     let (split, mut diags) = frontmatter::split(file);
     let front_matter_broken = !diags.is_empty();
-    let scan = markdown::scan(&file.text, split.body_offset);
+    // The scan reads the text as the flavor's tool does (same offsets).
+    let prepared = crate::extensions::prepare(&file.text, split.body_offset, config.flavor);
+    let mut scan = markdown::scan(&prepared.text, split.body_offset);
+    prepared.mark_refs(&mut scan);
+    diags.extend(prepared.diagnostics(file));
     let folder = file.content_path.split_once('/').map_or("", |(top, _)| top);
     let mut kind = PageKind::from_folder(folder);
     if let Some(k) = split.front.as_ref().and_then(|f| f.get("kind")) {

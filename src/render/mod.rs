@@ -345,6 +345,7 @@ impl<'a> Renderer<'a> {
                 rewrite_link: &rewrite,
                 render_fenced: &fenced,
                 sanitize: self.site.config.raw_html == crate::config::RawHtml::Sanitize,
+                flavor: self.site.config.flavor,
             },
             text.as_mut(),
         );

@@ -110,6 +110,7 @@ fn text_of(site: &Site, page: &Page) -> SectionText {
             rewrite_link: &keep,
             render_fenced: &none,
             sanitize: false,
+            flavor: site.config.flavor,
         },
         Some(&mut text),
     );
