@@ -16,6 +16,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// The browser test files, each with its `#[test]` below.
 const TEST_FILES: &[&str] = &[
     "a11y.test.mjs",
+    "flavors.test.mjs",
     "layout.test.mjs",
     "pages.test.mjs",
     "search.test.mjs",
@@ -104,6 +105,11 @@ fn run_browser_test(file: &str) {
 #[test]
 fn a11y() {
     run_browser_test("a11y.test.mjs");
+}
+
+#[test]
+fn flavors() {
+    run_browser_test("flavors.test.mjs");
 }
 
 #[test]
