@@ -237,3 +237,75 @@ fn a_runbook_without_front_matter_has_no_empty_header_card() {
             .contains("class=\"doc-meta\"")
     );
 }
+
+#[test]
+fn email_autolinks_render_as_mailto_links() {
+    let site = Site::new();
+    // Whether `<x@y>` is a link to check is the resolver's business; here
+    // only what it renders as.
+    site.file("opswiki.yaml", "diagnostics: {link-broken: off}\n")
+        .file(
+            "content/notes/x.md",
+            "# X\n\nWrite to <leads@example.com> or oncall@example.com.\n",
+        );
+    site.build_ok();
+    let html = body(&site, "notes/x");
+    for address in ["leads@example.com", "oncall@example.com"] {
+        assert!(
+            html.contains(&format!("<a href=\"mailto:{address}\">{address}</a>")),
+            "{html}"
+        );
+    }
+}
+
+#[test]
+fn stray_shortcodes_and_admonition_headers_stay_linear() {
+    // Each was quadratic in a first version: every stray `{{<` read to the
+    // end of the page, every indented `!!!` looked back to its start.
+    let hugo = Site::new();
+    hugo.file("opswiki.yaml", "flavor: hugo\n").file(
+        "content/notes/a.md",
+        &format!(
+            "# A\n\n{}\n{}{}",
+            "{{< a \"é".repeat(200_000),
+            "{{< hint >}}\n".repeat(50_000),
+            "{{< toc >}}\n## h\n".repeat(20_000)
+        ),
+    );
+    let mkdocs = Site::new();
+    mkdocs.file("opswiki.yaml", "flavor: mkdocs\n").file(
+        "content/notes/a.md",
+        &format!(
+            "# A\n\n{}{}",
+            "    !!! note\n".repeat(300_000),
+            "!!! tip\n    body\n".repeat(100_000)
+        ),
+    );
+    for site in [hugo, mkdocs] {
+        let root = site.root();
+        let out = site.out_dir();
+        let args = common::build_args(&root, &out, TODAY, &[]);
+        let run = common::run_with_timeout(&args, 60);
+        assert_eq!(run.code, 0, "{run}");
+    }
+}
+
+#[test]
+fn call_outs_survive_sanitizing() {
+    let site = Site::new();
+    site.file("opswiki.yaml", "flavor: hugo\nraw_html: sanitize\n").file(
+        "content/notes/x.md",
+        "# X\n\n{{< hint danger >}}\nStop.\n{{< /hint >}}\n\n> [!TIP]\n> Tip.\n\n<script>alert(1)</script>\n",
+    );
+    site.build_ok();
+    let html = body(&site, "notes/x");
+    assert!(
+        html.contains("<div class=\"callout callout-caution callout-type-danger\" role=\"note\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p class=\"callout-title\">Tip</p>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+}

@@ -97,23 +97,30 @@ pub(crate) fn prepare(edit: &mut Editor) {
     let lines = lines(edit.original, edit.body_offset);
     // Body indentation of the admonitions still open, with their last line.
     let mut open: Vec<(usize, usize)> = Vec::new();
+    // The non-blank lines before this one that each have less indentation
+    // than the next (a stack, so finding a line's parent is not a search).
+    let mut parents: Vec<(usize, usize)> = Vec::new();
     for i in 0..lines.len() {
         let line = lines[i];
         open.retain(|&(_, last)| last >= i);
-        if line.in_fence || line.is_blank() {
+        if line.is_blank() {
             continue;
         }
         let k = indent(line.text);
+        while parents.last().is_some_and(|&(pk, _)| pk >= k) {
+            parents.pop();
+        }
+        let parent = parents.last().map(|&(_, j)| j);
+        parents.push((k, i));
+        if line.in_fence {
+            continue;
+        }
         let rest = line.text.trim_start_matches([' ', '\t']);
         let Some(h) = header(rest) else { continue };
         // At the margin, in an admonition's body, or in a list item's
         // content; deeper indentation elsewhere is a code block.
         let nested = open.iter().any(|&(body, _)| body <= k && k < body + 4);
-        let in_list = lines[..i]
-            .iter()
-            .rev()
-            .find(|l| !l.is_blank() && indent(l.text) < k)
-            .is_some_and(|l| is_list_item(l.text));
+        let in_list = parent.is_some_and(|j| is_list_item(lines[j].text));
         if k >= 4 && !nested && !in_list {
             continue;
         }

@@ -12,6 +12,9 @@ use super::{Mark, MarkKind, Prepared, attr_list, autolink, escape, toc};
 use crate::config::Flavor;
 use crate::markdown::Heading;
 
+/// Tables of contents written per page, at most.
+const MAX_TOCS: usize = 4;
+
 /// Rewrites a link or image destination as the renderer does (`true`: an image).
 pub type Rewrite<'r> = dyn Fn(&str, bool) -> String + 'r;
 
@@ -55,6 +58,10 @@ pub struct Events<'a, 'r> {
     held_break: bool,
     /// Inside a paragraph that is only an attribute list.
     skipping_paragraph: bool,
+    /// Tables of contents written so far (the first few are; the HTML is
+    /// made once).
+    tocs: usize,
+    toc_html: Option<String>,
     /// Blocks open (for the paragraphs of admonitions, below).
     block_depth: usize,
     /// Each admonition open: the block depth of its body, and whether a
@@ -91,6 +98,8 @@ impl<'a, 'r> Events<'a, 'r> {
             skip: 0..0,
             held_break: false,
             skipping_paragraph: false,
+            tocs: 0,
+            toc_html: None,
             block_depth: 0,
             bodies: Vec::new(),
         }
@@ -159,10 +168,21 @@ impl<'a, 'r> Events<'a, 'r> {
     }
 
     /// The HTML a shortcode or table-of-contents marker stands for.
-    fn mark_html(&self, mark: &Mark) -> Option<(String, bool)> {
+    fn mark_html(&mut self, mark: &Mark) -> Option<(String, bool)> {
         match &mark.kind {
             MarkKind::Html { html, block } => Some((html.clone(), *block)),
-            MarkKind::Toc => Some((toc::html(self.headings), true)),
+            // A page asks for one; a page of thousands would be all tables.
+            MarkKind::Toc if self.tocs >= MAX_TOCS => Some((String::new(), true)),
+            MarkKind::Toc => {
+                self.tocs += 1;
+                let headings = self.headings;
+                Some((
+                    self.toc_html
+                        .get_or_insert_with(|| toc::html(headings))
+                        .clone(),
+                    true,
+                ))
+            }
             _ => None,
         }
     }

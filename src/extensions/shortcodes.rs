@@ -80,7 +80,10 @@ pub(crate) fn parse_all(text: &str, from: usize) -> Vec<Shortcode> {
             _ => fenced.push(l.start..l.end()),
         }
     }
-    let in_fence = |at: usize| fenced.iter().any(|r| r.contains(&at));
+    let in_fence = |at: usize| {
+        let i = fenced.partition_point(|r| r.end <= at);
+        fenced.get(i).is_some_and(|r| r.contains(&at))
+    };
     let mut at = from;
     while let Some(i) = text[at..].find("{{") {
         let start = at + i;
@@ -104,7 +107,15 @@ fn parse_one(text: &str, start: usize) -> Option<Shortcode> {
         b'%' => "%}}",
         _ => return None,
     };
-    let limit = (start + MAX_LEN).min(text.len());
+    // A shortcode holds no `{{`: each one is read up to the next at most,
+    // so a text full of stray openings is read once.
+    let next = text[start + 2..]
+        .find("{{")
+        .map_or(text.len(), |i| start + 2 + i);
+    let mut limit = (start + MAX_LEN).min(next);
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
     let mut i = start + 3;
     let skip_ws = |i: &mut usize| {
         while *i < limit && bytes[*i].is_ascii_whitespace() {
@@ -123,6 +134,9 @@ fn parse_one(text: &str, start: usize) -> Option<Shortcode> {
     }
     let name_start = i;
     while i < limit
+        && (bytes[i].is_ascii_alphanumeric()
+            || matches!(bytes[i], b'-' | b'_' | b'/' | b'.')
+            || bytes[i] >= 0x80)
         && !bytes[i].is_ascii_whitespace()
         && !text[i..].starts_with(end_delim)
         && !text[i..].starts_with("/>")
@@ -390,7 +404,14 @@ pub(crate) fn prepare(edit: &mut Editor) {
     let mut open: Vec<usize> = Vec::new();
     for (i, sc) in all.iter().enumerate() {
         if sc.closing {
-            if let Some(pos) = open.iter().rposition(|&j| all[j].name == sc.name) {
+            // Looked for among the innermost few: no real page nests deeper,
+            // and a page of unclosed shortcodes stays linear.
+            let from = open.len().saturating_sub(64);
+            if let Some(pos) = open[from..]
+                .iter()
+                .rposition(|&j| all[j].name == sc.name)
+                .map(|p| from + p)
+            {
                 let j = open[pos];
                 open.truncate(pos);
                 partner[i] = Some(j);
