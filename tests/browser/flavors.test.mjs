@@ -3,10 +3,13 @@
 // and print; real content (a 2000 px image, a 12-column table, long URLs) never
 // makes a phone's page scroll sideways.
 
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 import { assert, AssertionError, buildSite, REPO_ROOT, siteUrl, suite } from "./lib.mjs";
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const phone = (width) => ({ viewport: { width, height: 780 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
 
 const WIDE_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="240" viewBox="0 0 2000 240"><rect width="2000" height="240" fill="#4a90d9"/><text x="20" y="130" font-size="60">A 2000 px wide screenshot</text></svg>\n`;
@@ -134,6 +137,26 @@ await suite("flavors", async ({ check, page }) => {
       }
     }
     assert.notEqual(colours.light[0].bg, colours.dark[0].bg, "the note's tint in light and dark");
+  });
+
+  await check("axe (WCAG 2.1 A and AA): no violations on any flavor's page, light, dark and dark chosen with the theme button", async () => {
+    const problems = [];
+    for (const [name, [site, path]] of Object.entries(fixtures)) {
+      for (const [colorScheme, theme] of [["light", null], ["dark", null], ["light", "dark"]]) {
+        const p = await page({ colorScheme });
+        if (theme) await p.addInitScript((t) => localStorage.setItem("opswiki:theme", t), theme);
+        await p.goto(siteUrl(site, path));
+        // Folded call-outs open, so their text is checked too.
+        await p.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+        await p.evaluate(AXE_SOURCE);
+        const violations = await p.evaluate(async () => {
+          const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] });
+          return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
+        });
+        if (violations.length) problems.push(`${name} ${colorScheme}${theme ? ` (${theme} chosen)` : ""}:\n    ${violations.join("\n    ")}`);
+      }
+    }
+    if (problems.length) throw new AssertionError(problems.join("\n  "));
   });
 
   await check("print: call-outs keep a border and a black label without background, folded ones unfold", async () => {
