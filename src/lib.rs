@@ -14,6 +14,7 @@ pub mod cmd;
 pub mod config;
 pub mod coverage;
 pub mod diag;
+pub mod extensions;
 pub mod flavor;
 pub mod frontmatter;
 pub mod fuzzing;

@@ -27,6 +27,8 @@ pub fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         // `## Title {#custom-id}`: Hugo, MkDocs and GitLab all write these.
         | Options::ENABLE_HEADING_ATTRIBUTES
+        // GitHub's alerts, `> [!NOTE]`, in every flavor (`extensions::callout`).
+        | Options::ENABLE_GFM
 }
 
 /// A heading of a page.
@@ -54,6 +56,9 @@ pub struct LinkRef {
     pub dest: String,
     pub range: Range<usize>,
     pub kind: LinkKind,
+    /// Written as a Hugo `{{< ref >}}` / `{{< relref >}}` (`flavor: hugo`):
+    /// set by `extensions::Prepared::mark_refs` after the scan.
+    pub from_ref: Option<crate::extensions::RefKind>,
 }
 
 /// A fenced code block with a given info string (e.g. `triage`).
@@ -410,6 +415,7 @@ pub fn scan_in(text: &str, body_offset: usize, flavor: Flavor) -> Scan {
                 dest: format!("mailto:{dest_url}"),
                 range: range.clone(),
                 kind: LinkKind::Link,
+                from_ref: None,
             }),
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
@@ -430,6 +436,7 @@ pub fn scan_in(text: &str, body_offset: usize, flavor: Flavor) -> Scan {
                     dest: dest_url.to_string(),
                     range: dest_range,
                     kind,
+                    from_ref: None,
                 });
                 if in_heading.is_none() {
                     mark_content(&mut scan, &open);
@@ -548,6 +555,8 @@ pub struct RenderContext<'a> {
     /// (heading id, another spelling of it that links use): each gets an
     /// empty element with that id in the heading, so the browser lands there.
     pub anchor_aliases: &'a [(String, String)],
+    /// The tool the page was written for: the Markdown extensions read.
+    pub flavor: crate::flavor::Flavor,
 }
 
 /// Render a page body to HTML.
@@ -583,7 +592,12 @@ pub fn render_with_text(
     let mut tasks = 0usize;
     let mut label_open = false;
 
-    for event in Parser::new_ext(body, options()) {
+    // The tools' extensions (call-outs, shortcodes, ...) read the same
+    // prepared text the scan read, so headings and links line up.
+    let prepared = crate::extensions::prepare(body, 0, ctx.flavor);
+    let rewrite_dest =
+        |dest: &str, image: bool| rewrite(ctx, CowStr::Borrowed(dest), image).to_string();
+    for event in crate::extensions::Events::new(&prepared, ctx.headings, &rewrite_dest) {
         let event = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -779,6 +793,9 @@ pub fn sanitize(html: &str) -> String {
             .add_tag_attributes("label", ["for"])
             .add_tag_attributes("a", ["aria-label"])
             .add_tag_attributes("details", ["open"])
+            // Call-outs (`extensions::callout`), the inline table of contents.
+            .add_tag_attributes("div", ["role", "hidden"])
+            .add_tag_attributes("nav", ["aria-label"])
             // `type` only as `checkbox` (an allowed value, not an allowed
             // attribute, which would take any value).
             .add_tag_attributes("input", ["checked"])
@@ -967,6 +984,7 @@ mod tests {
                 render_fenced: &none,
                 sanitize: false,
                 anchor_aliases: &[],
+                flavor: crate::flavor::Flavor::Opswiki,
             },
         );
         assert!(
@@ -989,6 +1007,7 @@ mod tests {
                 render_fenced: fenced,
                 sanitize: true,
                 anchor_aliases: &[],
+                flavor: crate::flavor::Flavor::Opswiki,
             },
         )
     }
@@ -1008,6 +1027,7 @@ mod tests {
                 render_fenced: &none,
                 sanitize: false,
                 anchor_aliases: &[],
+                flavor: crate::flavor::Flavor::Opswiki,
             },
             Some(&mut text),
         );

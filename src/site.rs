@@ -500,7 +500,11 @@ pub(crate) fn parse_page(
     let (split, mut diags) = frontmatter::split(file);
     let front_matter_broken = !diags.is_empty();
     let flavor = config.flavor;
-    let scan = markdown::scan_in(&file.text, split.body_offset, flavor);
+    // The scan reads the text as the flavor's tool does (same offsets).
+    let prepared = crate::extensions::prepare(&file.text, split.body_offset, flavor);
+    let mut scan = markdown::scan_in(&prepared.text, split.body_offset, flavor);
+    prepared.mark_refs(&mut scan);
+    diags.extend(prepared.diagnostics(file));
     let id = crate::model::page_id_in(&file.content_path, flavor);
     // A Hugo `_index.md` is its section's list page, never a runbook by
     // its place alone.

@@ -270,6 +270,18 @@
     update();
   }
   setupChecklist();
+  // A folded call-out (MkDocs `???`, Hugo `details`) prints folded: its text would be lost on
+  // paper. Unfold them for printing and fold back the ones the reader had not opened.
+  var unfolded = [];
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details.callout:not([open])"), function (d) {
+      d.open = true;
+      unfolded.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    unfolded.splice(0).forEach(function (d) { d.open = false; });
+  });
   Array.prototype.forEach.call(document.querySelectorAll("form[data-filter-table]"), setupFilters);
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), setupSort);
 })();

@@ -16,6 +16,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 /// The browser test files, each with its `#[test]` below.
 const TEST_FILES: &[&str] = &[
     "a11y.test.mjs",
+    "anchors.test.mjs",
     "flavors.test.mjs",
     "layout.test.mjs",
     "pages.test.mjs",
@@ -105,6 +106,11 @@ fn run_browser_test(file: &str) {
 #[test]
 fn a11y() {
     run_browser_test("a11y.test.mjs");
+}
+
+#[test]
+fn anchors() {
+    run_browser_test("anchors.test.mjs");
 }
 
 #[test]

@@ -364,6 +364,17 @@ declare_codes! {
     LastUpdatedNotBumped: "last-updated-not-bumped", Warning, Pages;
     /// a `TODO:` placeholder (as `opswiki new` writes) is still there
     PlaceholderText: "placeholder-text", Warning, Pages;
+    /// a Hugo shortcode opswiki does not know (`flavor: hugo`); at its name. It renders as nothing, and the text between it and its closing tag stays
+    ///
+    /// opswiki renders Hugo's own shortcodes and the common themes' (hugo-book,
+    /// Learn/Relearn, Docsy, LoveIt): call-outs (`hint`, `notice`, `alert`,
+    /// `admonition`, `details`, `expand`), `tabs`/`tab`, `highlight`,
+    /// `mermaid`, `figure`, `ref`/`relref` and a few more (see
+    /// [formats](formats.md#markdown-of-other-tools-flavor)). Any other
+    /// shortcode is this warning, so a page never shows `{{< x >}}` as text.
+    ShortcodeUnknown: "shortcode-unknown", Warning, Pages;
+    /// a paired Hugo shortcode (`{{< hint >}}`, `{{< details >}}`, ...) is never closed with its `{{< /name >}}`; at its name
+    ShortcodeUnclosed: "shortcode-unclosed", Warning, Pages;
     /// an internal link matches no page or file; at the link's destination
     LinkBroken: "link-broken", Error, Links;
     /// the target page has no heading with that anchor

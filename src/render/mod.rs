@@ -390,6 +390,7 @@ impl<'a> Renderer<'a> {
                     .and_then(|i| self.anchor_aliases.get(&i))
                     .map(Vec::as_slice)
                     .unwrap_or_default(),
+                flavor: self.site.config.flavor,
             },
             text.as_mut(),
         );

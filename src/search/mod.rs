@@ -111,6 +111,7 @@ fn text_of(site: &Site, page: &Page) -> SectionText {
             render_fenced: &none,
             sanitize: false,
             anchor_aliases: &[],
+            flavor: site.config.flavor,
         },
         Some(&mut text),
     );
