@@ -41,6 +41,8 @@ pub struct Suggestion {
     pub runbooks: usize,
     pub alert_links: usize,
     pub alert_links_matched: usize,
+    /// `alarms.sources`: the `--alerts` folders, from the folder's root.
+    pub alarm_sources: Vec<String>,
 }
 
 /// Folder names that hold pieces of pages rather than runbooks.
@@ -82,6 +84,11 @@ pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
     s.pages = pages.len();
 
     // Alert links: which pages they name, and under which URL prefix.
+    s.alarm_sources = alert_sources
+        .iter()
+        .filter_map(|a| relative_to(dir, a))
+        .map(|rel| format!("{}/**", rel.trim_end_matches('/')))
+        .collect();
     let mut sources = vec![dir.to_path_buf()];
     sources.extend(alert_sources.iter().cloned());
     let links = runbook_urls(&sources);
@@ -236,6 +243,11 @@ impl Suggestion {
                     quote(path)
                 ));
             }
+        }
+        if !self.alarm_sources.is_empty() {
+            y.push_str("alarms:\n  sources: [");
+            y.push_str(&list(&self.alarm_sources));
+            y.push_str("]   # the alert rules, where they are\n");
         }
         y.push_str("kinds:\n  runbook:\n");
         if !self.runbook_paths.is_empty() {
@@ -479,6 +491,30 @@ fn split_url<'a>(url: &str, pages: &HashMap<String, &'a Found>) -> Option<(Strin
         }
         cut += path[cut + 1..].find('/')? + 1;
     }
+}
+
+/// `target` as a path from `dir` (`../monitoring/rules`), both resolved.
+fn relative_to(dir: &Path, target: &Path) -> Option<String> {
+    let dir = dir.canonicalize().ok()?;
+    let target = target.canonicalize().ok()?;
+    let common = dir
+        .components()
+        .zip(target.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts: Vec<String> =
+        std::iter::repeat_n("..".to_string(), dir.components().count() - common).collect();
+    parts.extend(
+        target
+            .components()
+            .skip(common)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    Some(if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    })
 }
 
 fn is_helper(path: &str) -> bool {
