@@ -297,6 +297,7 @@ fn init_from_an_existing_github_folder() {
         "flavor: github",
         "content: .",
         "  - prefix: \"https://github.com/acme/runbooks/blob/main/\"",
+        "  sources: [\"../rules/**\"]",
         "    paths: [\"alerts/**\"]",
         "      - \"alerts/*/helpers/**\"",
         "      - \"alerts/dns/DnsOld.md\"",
@@ -308,6 +309,7 @@ fn init_from_an_existing_github_folder() {
         );
     }
     let diags = common::check_json_at(&repo, common::TODAY);
+    // The alert's runbook is found through the prefix: no alarm finding.
     assert_eq!(
         common::codes(&diags),
         ["runbook-section-missing"],
