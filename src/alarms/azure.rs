@@ -4,9 +4,9 @@
 //! `expression` for `expr` and a numeric `severity` (0 is the most severe)
 //! beside the usual `labels` and `annotations`.
 
-use super::{Alarm, Shape, field, first_annotation, set_severity, span, string_pairs, text};
+use super::{Alarm, Shape, field, set_severity, span, text};
 use crate::config::Config;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::model::Field;
 use crate::source::SourceFile;
 use crate::yaml::Node;
@@ -48,30 +48,15 @@ pub(super) fn read(
             .unwrap_or_default();
         for rule in rules {
             // Recording rules (`record`) are not alarms.
-            let Some((key, value)) = rule.entries().iter().find(|(k, _)| k.name == "alert") else {
+            let Some((name, name_span)) =
+                super::alarm_name(file, rule, "alert", "alerting rule", false, diags)
+            else {
                 continue;
             };
-            let Some(name) = text(Some(value)) else {
-                diags.push(Diagnostic::new(
-                    Code::AlarmNameMissing,
-                    span(file, key.pos, 5),
-                    "alerting rule has an empty `alert`",
-                ));
-                continue;
-            };
-            let mut alarm = Alarm::new(name, span(file, key.pos, 5), Shape::Azure, source);
+            let mut alarm = Alarm::new(name, name_span, Shape::Azure, source);
             alarm.group = group_name.clone();
             let labels = rule.get("labels");
-            let annotations = rule.get("annotations");
-            alarm.labels = string_pairs(labels);
-            alarm.annotations = string_pairs(annotations);
-            alarm.description = config
-                .alarms
-                .description_annotations
-                .iter()
-                .find_map(|k| text(annotations.and_then(|a| a.get(k))))
-                .map(|d| super::readable_template(&d));
-            alarm.runbook = first_annotation(file, annotations, &config.alarms.runbook_annotations);
+            super::read_annotations(&mut alarm, file, config, labels, rule.get("annotations"));
             alarm.expr = text(rule.get("expression"));
             alarm.for_ = text(rule.get("for"));
             alarm.threshold = alarm.expr.clone();

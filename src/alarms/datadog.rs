@@ -4,7 +4,7 @@
 
 use super::{Alarm, Shape, freetext, set_severity, span, text};
 use crate::config::Config;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::model::Field;
 use crate::source::SourceFile;
 use crate::yaml::Node;
@@ -40,23 +40,12 @@ pub(super) fn read_monitor(
     alarms: &mut Vec<Alarm>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some((key, value)) = doc.entries().iter().find(|(k, _)| k.name == "name") else {
-        diags.push(Diagnostic::new(
-            Code::AlarmNameMissing,
-            span(file, doc.pos, 1),
-            "a Datadog monitor has no `name`",
-        ));
+    let Some((name, name_span)) =
+        super::alarm_name(file, doc, "name", "a Datadog monitor", true, diags)
+    else {
         return;
     };
-    let Some(name) = text(Some(value)) else {
-        diags.push(Diagnostic::new(
-            Code::AlarmNameMissing,
-            span(file, key.pos, 4),
-            "a Datadog monitor has an empty `name`",
-        ));
-        return;
-    };
-    let mut alarm = Alarm::new(name, span(file, key.pos, 4), Shape::Datadog, source);
+    let mut alarm = Alarm::new(name, name_span, Shape::Datadog, source);
     let message = doc.get("message");
     if let Some(m) = message
         && let Some(t) = m.as_text()

@@ -2,7 +2,7 @@
 //! `groups[].rules[]` with `uid`, `title`, `data`), in YAML or JSON, and the
 //! Grafana operator's `GrafanaAlertRuleGroup` object (`spec.rules`).
 
-use super::{Alarm, Shape, field, first_annotation, set_severity, span, string_pairs, text};
+use super::{Alarm, Shape, field, set_severity, span, text};
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::source::SourceFile;
@@ -94,35 +94,15 @@ fn read_rules(
     diags: &mut Vec<Diagnostic>,
 ) {
     for rule in rules {
-        let Some((key, value)) = rule.entries().iter().find(|(k, _)| k.name == "title") else {
-            diags.push(Diagnostic::new(
-                Code::AlarmNameMissing,
-                span(file, rule.pos, 1),
-                "a Grafana alert rule has no `title`",
-            ));
+        let Some((name, name_span)) =
+            super::alarm_name(file, rule, "title", "a Grafana alert rule", true, diags)
+        else {
             continue;
         };
-        let Some(name) = text(Some(value)) else {
-            diags.push(Diagnostic::new(
-                Code::AlarmNameMissing,
-                span(file, key.pos, 5),
-                "a Grafana alert rule has an empty `title`",
-            ));
-            continue;
-        };
-        let mut alarm = Alarm::new(name, span(file, key.pos, 5), shape, source);
+        let mut alarm = Alarm::new(name, name_span, shape, source);
         alarm.group = group.clone();
         let labels = rule.get("labels");
-        let annotations = rule.get("annotations");
-        alarm.labels = string_pairs(labels);
-        alarm.annotations = string_pairs(annotations);
-        alarm.description = config
-            .alarms
-            .description_annotations
-            .iter()
-            .find_map(|k| text(annotations.and_then(|a| a.get(k))))
-            .map(|d| super::readable_template(&d));
-        alarm.runbook = first_annotation(file, annotations, &config.alarms.runbook_annotations);
+        super::read_annotations(&mut alarm, file, config, labels, rule.get("annotations"));
         // The query is in the rule's `data`: the first model with an `expr`.
         alarm.expr = rule
             .get("data")

@@ -144,6 +144,62 @@ pub fn alarm_anchor(name: &str) -> String {
         .collect()
 }
 
+/// An alarm's name under `key` in `item` and the span of the key; `None`
+/// after the one diagnostic when it is empty, or missing and `required`
+/// (a Prometheus rule without `alert:` is a recording rule: no finding).
+pub(super) fn alarm_name(
+    file: &SourceFile,
+    item: &Node,
+    key: &str,
+    what: &str,
+    required: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, Span)> {
+    let Some((name_key, name_node)) = item.entries().iter().find(|(k, _)| k.name == key) else {
+        if required {
+            diags.push(Diagnostic::new(
+                Code::AlarmNameMissing,
+                span(file, item.pos, 1),
+                format!("{what} has no `{key}`"),
+            ));
+        }
+        return None;
+    };
+    let key_span = span(file, name_key.pos, key.chars().count());
+    match text(Some(name_node)) {
+        Some(name) => Some((name, key_span)),
+        None => {
+            diags.push(Diagnostic::new(
+                Code::AlarmNameMissing,
+                key_span,
+                format!("{what} has an empty `{key}`"),
+            ));
+            None
+        }
+    }
+}
+
+/// A rule's labels and annotations, and what the config's annotation keys
+/// read from them: the description and the runbook link. One reader for
+/// every dialect that writes Prometheus-style `labels`/`annotations`.
+pub(super) fn read_annotations(
+    alarm: &mut Alarm,
+    file: &SourceFile,
+    config: &Config,
+    labels: Option<&Node>,
+    annotations: Option<&Node>,
+) {
+    alarm.labels = string_pairs(labels);
+    alarm.annotations = string_pairs(annotations);
+    alarm.description = config
+        .alarms
+        .description_annotations
+        .iter()
+        .find_map(|key| text(annotations.and_then(|a| a.get(key))))
+        .map(|d| readable_template(&d));
+    alarm.runbook = first_annotation(file, annotations, &config.alarms.runbook_annotations);
+}
+
 pub(crate) fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
     file.span_at(node_pos.line, node_pos.column).with_len(len)
 }
@@ -350,24 +406,10 @@ fn read_list(
             ));
             continue;
         }
-        let Some((name_key, name_node)) = item.entries().iter().find(|(k, _)| k.name == "name")
-        else {
-            diags.push(Diagnostic::new(
-                Code::AlarmNameMissing,
-                span(file, item.pos, 1),
-                "alarm has no `name`",
-            ));
+        let Some((name, name_span)) = alarm_name(file, item, "name", "alarm", true, diags) else {
             continue;
         };
-        let Some(name) = text(Some(name_node)) else {
-            diags.push(Diagnostic::new(
-                Code::AlarmNameMissing,
-                span(file, name_key.pos, 4),
-                "alarm has an empty `name`",
-            ));
-            continue;
-        };
-        let mut alarm = Alarm::new(name, span(file, name_key.pos, 4), Shape::List, source);
+        let mut alarm = Alarm::new(name, name_span, Shape::List, source);
         alarm.description = text(item.get("description"));
         alarm.severity = item.get("severity").and_then(|n| {
             n.as_text().map(|value| Field {
@@ -429,32 +471,15 @@ fn read_groups(
         };
         for rule in rules {
             // Recording rules (`record:`) are not alarms.
-            let Some((alert_key, alert_node)) =
-                rule.entries().iter().find(|(k, _)| k.name == "alert")
+            let Some((name, name_span)) =
+                alarm_name(file, rule, "alert", "alerting rule", false, diags)
             else {
                 continue;
             };
-            let Some(name) = text(Some(alert_node)) else {
-                diags.push(Diagnostic::new(
-                    Code::AlarmNameMissing,
-                    span(file, alert_key.pos, 5),
-                    "alerting rule has an empty `alert`",
-                ));
-                continue;
-            };
-            let mut alarm = Alarm::new(name, span(file, alert_key.pos, 5), shape, source);
+            let mut alarm = Alarm::new(name, name_span, shape, source);
             alarm.group = group_name.clone();
             let labels = rule.get("labels");
-            let annotations = rule.get("annotations");
-            alarm.labels = string_pairs(labels);
-            alarm.annotations = string_pairs(annotations);
-            let alarms_config = &config.alarms;
-            alarm.description = alarms_config
-                .description_annotations
-                .iter()
-                .find_map(|key| text(annotations.and_then(|a| a.get(key))))
-                .map(|d| readable_template(&d));
-            alarm.runbook = first_annotation(file, annotations, &alarms_config.runbook_annotations);
+            read_annotations(&mut alarm, file, config, labels, rule.get("annotations"));
             alarm.expr = text(rule.get("expr"));
             alarm.for_ = text(rule.get("for"));
             alarm.service = text(labels.and_then(|l| l.get("service")));
