@@ -26,6 +26,9 @@ use crate::load::is_ignored_name;
 /// What `init --from` found; [`Suggestion::to_yaml`] writes it down.
 #[derive(Debug, Default, PartialEq)]
 pub struct Suggestion {
+    /// The site's title: the tool's own (`title`, `site_name`), else the
+    /// first heading of the top README.
+    pub title: Option<String>,
     pub flavor: Flavor,
     /// Relative to the folder; `.` for its top.
     pub content_dir: String,
@@ -75,6 +78,7 @@ pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
     };
     s.content_dir = content_dir;
     s.base_url = base_url;
+    s.title = site_title(dir, s.flavor);
     let content = if s.content_dir == "." {
         dir.to_path_buf()
     } else {
@@ -225,6 +229,9 @@ impl Suggestion {
              # Read it before you commit it: every line is a guess from the folder's contents.\n",
             self.pages, self.runbooks, self.alert_links_matched, self.alert_links
         ));
+        if let Some(title) = &self.title {
+            y.push_str(&format!("title: {}\n", quote(title)));
+        }
         y.push_str(&format!("flavor: {}\n", self.flavor.name()));
         if self.content_dir != "content" {
             y.push_str(&format!("content: {}\n", self.content_dir));
@@ -335,6 +342,43 @@ fn hugo_base_url(dir: &Path) -> Option<String> {
         }
     }
     None
+}
+
+fn site_title(dir: &Path, flavor: Flavor) -> Option<String> {
+    let from_yaml = |names: &[&str], key: &str| {
+        names.iter().find_map(|name| {
+            let text = std::fs::read_to_string(dir.join(name)).ok()?;
+            crate::yaml::parse(&text).ok()?.get(key)?.as_text()
+        })
+    };
+    let own = match flavor {
+        Flavor::Hugo => ["hugo.toml", "config.toml"]
+            .iter()
+            .find_map(|name| {
+                let table = std::fs::read_to_string(dir.join(name))
+                    .ok()?
+                    .parse::<toml::Table>()
+                    .ok()?;
+                table.get("title")?.as_str().map(str::to_string)
+            })
+            .or_else(|| {
+                from_yaml(
+                    &["hugo.yaml", "hugo.yml", "config.yaml", "config.yml"],
+                    "title",
+                )
+            }),
+        Flavor::Mkdocs => from_yaml(&["mkdocs.yml", "mkdocs.yaml"], "site_name"),
+        _ => None,
+    };
+    own.or_else(|| {
+        let text = std::fs::read_to_string(dir.join("README.md")).ok()?;
+        let scan = crate::markdown::scan(&text, 0);
+        scan.headings
+            .iter()
+            .find(|h| h.level == 1)
+            .map(|h| h.text.clone())
+    })
+    .filter(|t| !t.trim().is_empty())
 }
 
 /// MkDocs' `docs_dir` (default `docs`) and `site_url`.

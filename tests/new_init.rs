@@ -294,6 +294,7 @@ fn init_from_an_existing_github_folder() {
     assert_eq!(out.code, 0, "{out}");
     let config = std::fs::read_to_string(repo.join("opswiki.yaml")).unwrap();
     for line in [
+        "title: \"Runbooks\"",
         "flavor: github",
         "content: .",
         "  - prefix: \"https://github.com/acme/runbooks/blob/main/\"",
