@@ -8,13 +8,13 @@ mod alarms;
 pub mod live;
 mod postmortems;
 mod reports;
+mod runbook_index;
 mod search_page;
+mod split;
 mod status;
 pub mod templates;
 mod tree_svg;
 mod trees;
-
-use std::collections::BTreeMap;
 
 use std::path::PathBuf;
 
@@ -112,9 +112,6 @@ struct ChangeView<'a> {
     approximate: bool,
 }
 
-/// How many runbooks the index's "least recently changed" view lists.
-const LEAST_RECENT_SHOWN: usize = 10;
-
 pub struct Renderer<'a> {
     site: &'a Site,
     tera: Tera,
@@ -128,6 +125,8 @@ pub struct Renderer<'a> {
     nav: Vec<(&'static str, &'static str, &'static str)>,
     /// See [`RenderOptions::live_body`].
     live_body: Option<String>,
+    /// Which page of the alarm catalogue holds each alarm's row.
+    catalogue: std::sync::OnceLock<alarms::CataloguePlan>,
 }
 
 /// Stands for the page body while the layout renders; the body is spliced
@@ -222,6 +221,7 @@ impl<'a> Renderer<'a> {
             search_text: Default::default(),
             nav: nav_entries(site),
             live_body: None,
+            catalogue: std::sync::OnceLock::new(),
         }
     }
 
@@ -468,71 +468,6 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The runbook index, grouped by service (a runbook with several services
-    /// appears under each; one with none under "Other").
-    fn render_runbook_index(&self) -> Result<(String, String)> {
-        let out_path = "runbooks/index.html".to_string();
-        let root = root_prefix(&out_path);
-        // Keyed by (no service?, service): runbooks without one come last.
-        let mut groups: BTreeMap<(bool, String), Vec<PageView>> = BTreeMap::new();
-        for (_, page) in self.site.pages_of(PageKind::Runbook) {
-            let services = if page.meta.services.is_empty() {
-                vec![(true, "Other".to_string())]
-            } else {
-                page.meta
-                    .services
-                    .iter()
-                    .map(|s| (false, s.clone()))
-                    .collect()
-            };
-            for service in services {
-                groups
-                    .entry(service)
-                    .or_default()
-                    .push(self.view(page, &root));
-            }
-        }
-        for list in groups.values_mut() {
-            list.sort_by(|a, b| (a.severity, a.title).cmp(&(b.severity, b.title)));
-        }
-        let groups: Vec<serde_json::Value> = groups
-            .into_iter()
-            .map(
-                |((_, service), runbooks)| serde_json::json!({"service": service, "runbooks": runbooks}),
-            )
-            .collect();
-        // Two views by date (the later of `last_updated` and git's): what
-        // changed in the week up to today, and what went longest unchanged.
-        let mut dated: Vec<(NaiveDate, usize)> = self
-            .site
-            .pages_of(PageKind::Runbook)
-            .filter_map(|(i, _)| Some((self.site.updated(i)?.date, i)))
-            .collect();
-        dated.sort_by_key(|&(date, i)| (date, self.site.pages[i].title.clone()));
-        let week_start = self.today - chrono::Duration::days(7);
-        let changed_week: Vec<PageView> = dated
-            .iter()
-            .rev()
-            .filter(|(date, _)| *date > week_start && *date <= self.today)
-            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
-            .collect();
-        let least_recent: Vec<PageView> = dated
-            .iter()
-            .take(LEAST_RECENT_SHOWN)
-            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
-            .collect();
-        let mut ctx = self.base_context(&out_path, "runbooks", "Runbooks");
-        ctx.insert("groups", &groups);
-        ctx.insert("changed_week", &changed_week);
-        ctx.insert("least_recent", &least_recent);
-        ctx.insert("count", &self.site.pages_of(PageKind::Runbook).count());
-        let html = self
-            .tera
-            .render("runbooks.html", &ctx)
-            .context("rendering the runbook index")?;
-        Ok((out_path, html))
-    }
-
     fn render_list(&self, kind: PageKind, folder: &str, title: &str) -> Result<(String, String)> {
         let out_path = format!("{folder}/index.html");
         let root = root_prefix(&out_path);
@@ -605,7 +540,12 @@ impl<'a> Renderer<'a> {
         );
         pages?;
         let generated = generated?;
-        let search = crate::search::write(self.site, &self.search_text, emit)?;
+        let search = crate::search::write(
+            self.site,
+            &self.search_text,
+            &|name| self.catalogue_plan().page_of(name),
+            emit,
+        )?;
         Ok(self.site.pages.len() + generated + search)
     }
 
@@ -619,7 +559,14 @@ impl<'a> Renderer<'a> {
         // The search index (from the texts `body_html` left) builds beside
         // the generated pages, which render mostly on one thread.
         let (search, pages) = rayon::join(
-            || crate::search::write(self.site, &self.search_text, emit),
+            || {
+                crate::search::write(
+                    self.site,
+                    &self.search_text,
+                    &|name| self.catalogue_plan().page_of(name),
+                    emit,
+                )
+            },
             || self.render_generated_pages(emit),
         );
         Ok(search? + pages?)
@@ -638,7 +585,7 @@ impl<'a> Renderer<'a> {
         // render in parallel rather than one after another on one thread.
         type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, String)>> + Send + Sync + 'j>;
         let mut jobs: Vec<Job> = vec![
-            Box::new(|| one(self.render_runbook_index())),
+            Box::new(|| self.render_runbook_index()),
             Box::new(|| one(self.render_404())),
             Box::new(|| self.render_trees()),
             Box::new(|| one(self.render_search_page())),
@@ -648,7 +595,7 @@ impl<'a> Renderer<'a> {
             jobs.push(Box::new(|| one(self.render_live())));
         }
         if !self.site.alarms.is_empty() {
-            jobs.push(Box::new(|| one(self.render_catalogue())));
+            jobs.push(Box::new(|| self.render_catalogue()));
             jobs.push(Box::new(|| one(self.render_coverage())));
         }
         if has_kind(PageKind::Postmortem) {
@@ -660,7 +607,7 @@ impl<'a> Renderer<'a> {
             jobs.push(Box::new(|| one(self.render_reports_index())));
         }
         if !self.site.postmortems.is_empty() {
-            jobs.push(Box::new(|| one(self.render_actions())));
+            jobs.push(Box::new(|| self.render_actions()));
         }
         if !taken.contains("index.html") {
             jobs.push(Box::new(|| {
