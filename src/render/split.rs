@@ -122,8 +122,12 @@ mod tests {
     #[test]
     fn escaped_characters_count_as_their_escape() {
         let plain = serde_json::json!({"a": "bc"});
-        assert_eq!(escaped_len(&plain), 4 * ESCAPE + 4);
+        assert_eq!(escaped_len(&plain), 4 * ESCAPE + 6);
+        let same_length = serde_json::json!({"a": "xbx"});
         let value = serde_json::json!({"a": "<b/"});
-        assert_eq!(escaped_len(&value), escaped_len(&plain) + 2 * ESCAPE);
+        assert_eq!(
+            escaped_len(&value),
+            escaped_len(&same_length) + 2 * (ESCAPE - 1)
+        );
     }
 }

@@ -52,8 +52,11 @@ pub const DOCS_PER_FILE: usize = 32;
 /// Pages whose first sections share a document file (fewer files to write,
 /// a little more to load per result).
 pub const PAGES_PER_DOC: usize = 2;
-/// Characters of a section's text kept for its snippet.
-pub const SNIPPET_CHARS: usize = 200;
+/// Characters of a section's text kept in the document files: search.js
+/// shows 200 of them around the match, and looks for a phrase query in
+/// them. 1000 is most sections whole; keeping every section whole would
+/// more than double `search/d/`.
+pub const SNIPPET_CHARS: usize = 1000;
 
 /// The page of the alarm catalogue that holds an alarm's row, from the
 /// alarm's name (the catalogue may be split into parts: `render::alarms`).
