@@ -385,6 +385,14 @@ impl<'a> Renderer<'a> {
             None => "Alarm catalogue".to_string(),
         };
         let mut ctx = self.base_context(path, "alarms", &title);
+        if let Some(nav) = &part {
+            super::set_crumbs(
+                &mut ctx,
+                &root,
+                &[("Alarms", Some(CATALOGUE_PATH))],
+                &format!("Part {}", nav.number),
+            );
+        }
         ctx.insert(
             "alarm_count",
             &groups.iter().map(|g| g.variants.len()).sum::<usize>(),

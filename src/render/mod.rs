@@ -16,6 +16,7 @@ pub mod templates;
 mod tree_svg;
 mod trees;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -60,6 +61,29 @@ struct NavItem {
     label: &'static str,
     href: String,
     active: bool,
+}
+
+/// One step of the breadcrumbs (Home › Runbooks › folder › page); the
+/// last, the page itself, has no link.
+#[derive(Serialize)]
+struct Crumb {
+    label: String,
+    href: Option<String>,
+}
+
+/// The previous and next page of a page's section, for the links at its foot.
+#[derive(Serialize, Default)]
+struct Pager {
+    /// What the pages are, for the links' name ("runbooks in payments").
+    section: String,
+    prev: Option<PagerLink>,
+    next: Option<PagerLink>,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    href: String,
+    title: String,
 }
 
 #[derive(Serialize)]
@@ -127,6 +151,11 @@ pub struct Renderer<'a> {
     live_body: Option<String>,
     /// Which page of the alarm catalogue holds each alarm's row.
     catalogue: std::sync::OnceLock<alarms::CataloguePlan>,
+    /// Each page's previous and next page in its section (its kind, in its
+    /// folder), by page index.
+    siblings: Vec<(Option<usize>, Option<usize>)>,
+    /// Page id → index, for the breadcrumbs' folder links.
+    ids: std::collections::HashMap<&'a str, usize>,
 }
 
 /// Stands for the page body while the layout renders; the body is spliced
@@ -198,6 +227,63 @@ fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
     nav
 }
 
+/// Home › `trail` (label, target from the root) › `title`, as the
+/// template's `crumbs`.
+fn set_crumbs(ctx: &mut tera::Context, root: &str, trail: &[(&str, Option<&str>)], title: &str) {
+    let mut crumbs = vec![Crumb {
+        label: "Home".to_string(),
+        href: Some(format!("{root}index.html")),
+    }];
+    crumbs.extend(trail.iter().map(|(label, target)| Crumb {
+        label: label.to_string(),
+        href: target.map(|t| format!("{root}{t}")),
+    }));
+    crumbs.push(Crumb {
+        label: title.to_string(),
+        href: None,
+    });
+    ctx.insert("crumbs", &crumbs);
+}
+
+/// Each page's previous and next in its section: pages of one kind in one
+/// folder, post-mortems and reports in the order of their ids (dated, so
+/// oldest first), the others by title. The home page has none.
+fn siblings(site: &Site) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut out = vec![(None, None); site.pages.len()];
+    let mut sections: BTreeMap<(u8, &str), Vec<usize>> = BTreeMap::new();
+    for (i, page) in site.pages.iter().enumerate() {
+        if page.id == "index" || page.id.ends_with("/index") {
+            continue;
+        }
+        let folder = page.id.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        sections
+            .entry((page.kind as u8, folder))
+            .or_default()
+            .push(i);
+    }
+    for list in sections.values_mut() {
+        let by_id = matches!(
+            site.pages[list[0]].kind,
+            PageKind::Postmortem | PageKind::Report
+        );
+        if by_id {
+            list.sort_by(|&a, &b| site.pages[a].id.cmp(&site.pages[b].id));
+        } else {
+            list.sort_by(|&a, &b| {
+                (&site.pages[a].title, &site.pages[a].id)
+                    .cmp(&(&site.pages[b].title, &site.pages[b].id))
+            });
+        }
+        for (at, &i) in list.iter().enumerate() {
+            out[i] = (
+                at.checked_sub(1).map(|p| list[p]),
+                list.get(at + 1).copied(),
+            );
+        }
+    }
+    out
+}
+
 /// A page with this id (content/incident-response.md) gets a place in the
 /// navigation bar, right after the runbooks.
 const INCIDENT_RESPONSE_ID: &str = "incident-response";
@@ -222,6 +308,13 @@ impl<'a> Renderer<'a> {
             nav: nav_entries(site),
             live_body: None,
             catalogue: std::sync::OnceLock::new(),
+            siblings: siblings(site),
+            ids: site
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.as_str(), i))
+                .collect(),
         }
     }
 
@@ -301,7 +394,68 @@ impl<'a> Renderer<'a> {
         // The day of the build (the date staleness counts from), so a reader
         // can tell how old a printed or saved copy is.
         ctx.insert("build_date", &self.today.to_string());
+        // Home › this page; pages further down say more (`set_crumbs`).
+        if out_path != "index.html" {
+            set_crumbs(&mut ctx, &root, &[], title);
+        }
         ctx
+    }
+
+    /// The breadcrumbs of a content page: Home, its section, its folders
+    /// (a link where the folder has a page of its own), itself.
+    fn page_crumbs(&self, page: &Page) -> Vec<(String, Option<String>)> {
+        let id = page.id.strip_suffix("/index").unwrap_or(&page.id);
+        let segments: Vec<&str> = id.split('/').collect();
+        let mut trail = Vec::new();
+        for depth in 1..segments.len() {
+            let folder = segments[..depth].join("/");
+            let section = (depth == 1)
+                .then(|| {
+                    self.nav
+                        .iter()
+                        .find(|(_, target, _)| *target == output_path(&folder))
+                })
+                .flatten();
+            let (label, target) = match section {
+                Some(&(label, target, _)) => (label.to_string(), Some(target.to_string())),
+                None => {
+                    let has_page = self.ids.contains_key(folder.as_str())
+                        || self.ids.contains_key(format!("{folder}/index").as_str());
+                    (
+                        segments[depth - 1].to_string(),
+                        has_page.then(|| output_path(&folder)),
+                    )
+                }
+            };
+            trail.push((label, target));
+        }
+        trail
+    }
+
+    /// The previous and next page of `index` in its section.
+    fn pager(&self, index: usize, root: &str) -> Pager {
+        let page = &self.site.pages[index];
+        let link = |i: usize| PagerLink {
+            href: format!("{root}{}", output_path(&self.site.pages[i].id)),
+            title: self.site.pages[i].title.clone(),
+        };
+        let (prev, next) = self.siblings.get(index).copied().unwrap_or_default();
+        let folder = page.id.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let kind = match page.kind {
+            PageKind::Runbook => "runbooks",
+            PageKind::Postmortem => "post-mortems",
+            PageKind::Report => "reports",
+            PageKind::Page => "pages",
+        };
+        let section = match folder.rsplit('/').next() {
+            Some(name) if !name.is_empty() && folder.contains('/') => format!("{kind} in {name}"),
+            _ => kind.to_string(),
+        };
+        Pager {
+            section,
+            prev: prev.map(link),
+            next: next.map(link),
+        }
     }
 
     /// Render a page's Markdown body with its links made relative.
@@ -365,6 +519,15 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.base_context(&out_path, section, &page.title);
         let root = root_prefix(&out_path);
+        if page.id != "index" {
+            let trail = self.page_crumbs(page);
+            let trail: Vec<(&str, Option<&str>)> = trail
+                .iter()
+                .map(|(label, target)| (label.as_str(), target.as_deref()))
+                .collect();
+            set_crumbs(&mut ctx, &root, &trail, &page.title);
+            ctx.insert("pager", &self.pager(index, &root));
+        }
         ctx.insert("page", &self.view(page, &root));
         let body = self.body_html(page);
         ctx.insert("content", BODY_MARKER);

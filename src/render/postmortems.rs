@@ -310,6 +310,15 @@ impl<'a> Renderer<'a> {
                 _ => "Action items".to_string(),
             };
             let mut ctx = self.base_context(&path, "actions", &title);
+            if let Some(nav) = nav.as_ref().filter(|nav| nav.number > 1) {
+                let root = root_prefix(&path);
+                super::set_crumbs(
+                    &mut ctx,
+                    &root,
+                    &[("Action items", Some(ACTIONS_PATH))],
+                    &format!("Part {}", nav.number),
+                );
+            }
             ctx.insert("overdue_count", &counts[0]);
             ctx.insert("open_count", &counts[1]);
             ctx.insert("done_count", &counts[2]);

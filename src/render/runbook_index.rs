@@ -168,6 +168,16 @@ impl<'a> Renderer<'a> {
                 };
                 let title = format!("Runbooks: {service}");
                 let mut page_ctx = self.base_context(&path, "runbooks", &title);
+                let label = match &nav {
+                    Some(nav) => format!("{service}, part {}", nav.number),
+                    None => service.clone(),
+                };
+                super::set_crumbs(
+                    &mut page_ctx,
+                    &root,
+                    &[("Runbooks", Some(RUNBOOK_INDEX_PATH))],
+                    &label,
+                );
                 page_ctx.insert("table", &table);
                 page_ctx.insert("count", &list.len());
                 page_ctx.insert("part", &nav);

@@ -16,7 +16,7 @@
 //! | `search/index.js` | the manifest: shard keys, filter values, stop words |
 //! | `search/s/KEY.js` | the terms whose longest shard-key prefix is KEY, with postings |
 //! | `search/x/ID.js` | the full postings of a term too common to keep whole in its shard |
-//! | `search/d/G.js`, `P-C.js` | title, URL, badges and section snippets of pages 2G and 2G+1 (32 sections each), and of further chunks of a long page P |
+//! | `search/d/G.js`, `P-C.js` | title, URL, badges and section texts (the first 1000 characters) of pages 2G and 2G+1 (32 sections each), and of further chunks of a long page P |
 //! | `search/f/N.js` | the pages of filter value N (a kind, severity or service) |
 //!
 //! The section texts come from the render pass itself ([`TextSink`]), so

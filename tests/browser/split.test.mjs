@@ -86,6 +86,23 @@ await suite("split", { limitMs: 240_000 }, async ({ check, page }) => {
     assert.match(p.url(), /part-1\.html$/, "the part opens");
   });
 
+  await check("a runbook in a folder: Home › Runbooks › folder › page, and the parts' breadcrumbs", async () => {
+    const p = await page(phone(320));
+    await p.goto(siteUrl(site, "runbooks/analytics/node-not-ready-00014/index.html"));
+    const trail = await p.locator("nav.crumbs li").allTextContents();
+    assert.equal(trail.slice(0, 3).join(" › "), "Home › Runbooks › analytics", "the trail");
+    assert.match(trail[3], /Analytics Node NotReady/, "ends at the page");
+    const wide = await p.evaluate(() => document.scrollingElement.scrollWidth > document.scrollingElement.clientWidth);
+    assert(!wide, "no sideways scroll at 320 px");
+    // Previous and next stay in the folder.
+    for (const rel of ["prev", "next"]) {
+      const href = await p.locator(`nav.pager a[rel=${rel}]`).getAttribute("href");
+      assert.match(href, /^\.\.\/\.\.\/\.\.\/runbooks\/analytics\//, `${rel} is in the same folder`);
+    }
+    await p.goto(siteUrl(site, "alarms/part-2.html"));
+    assert.equal((await p.locator("nav.crumbs li").allTextContents()).join(" › "), "Home › Alarms › Part 2", "a catalogue part");
+  });
+
   await check("a link to a service of the runbook index opens the service's page", async () => {
     const p = await page(phone(320));
     await p.goto(siteUrl(site, "runbooks/index.html#service-analytics"));
