@@ -282,6 +282,26 @@
   window.addEventListener("afterprint", function () {
     unfolded.splice(0).forEach(function (d) { d.open = false; });
   });
+  // A part of a split catalogue opened at a name it does not hold (an alarm
+  // renamed or removed since the pager link was sent): say so, and offer
+  // the search over every alarm.
+  var missing = document.querySelector(".missing-alarm");
+  if (missing && location.hash.length > 1) {
+    var wanted = location.hash.slice(1);
+    try { wanted = decodeURIComponent(wanted); } catch (e) { /* keep it as written */ }
+    if (!document.getElementById(wanted)) {
+      missing.textContent = "No alarm named ";
+      var code = document.createElement("code");
+      code.textContent = wanted;
+      missing.appendChild(code);
+      missing.appendChild(document.createTextNode(" in this part of the catalogue. "));
+      var link = document.createElement("a");
+      link.href = "../search.html?kind=alarm&q=" + encodeURIComponent(wanted);
+      link.textContent = "Search every alarm for it";
+      missing.appendChild(link);
+      missing.hidden = false;
+    }
+  }
   Array.prototype.forEach.call(document.querySelectorAll("form[data-filter-table]"), setupFilters);
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), setupSort);
 })();

@@ -16,6 +16,10 @@
   // (owner, services, tags, alarm details), long title, short title, alarm name.
   var WEIGHTS = [10, 12, 14, 30, 28, 48, 50, 100];
   var PREFIX = 0.8, TYPO = 0.6, VIA_PAGE = 0.5, SEC = 4096;
+  // How many of the best results a phrase query reads to find the phrase.
+  var PHRASE_CHECKED = 16;
+  // Characters of a snippet, cut from the section's text around the match.
+  var SNIPPET = 200;
   // While typing, files not loaded yet wait for a pause this long (ms);
   // results from what is loaded show at once.
   var DEBOUNCE = 160;
@@ -282,7 +286,17 @@
     });
     var rs = runs(rest);
     var open = rs.length > 0 && rs[rs.length - 1].end === rest.length;
-    return { filters: filters, runs: rs, open: open };
+    return { filters: filters, runs: rs, open: open, phrase: phraseOf(rest) };
+  }
+  // The query as a phrase: its words in order with anything but letters and
+  // digits between them (`can't` matches `can't` and `can t`), for a query
+  // of three words or more apart (a pasted error string, not one alarm
+  // name, whose parts are found as the name); null otherwise.
+  var SEP = "[^\\p{L}\\p{N}]+";
+  function phraseOf(rest) {
+    if (rest.trim().split(/\s+/).length < 3) return null;
+    var ws = rest.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    return new RegExp("(^|[^\\p{L}\\p{N}])(" + ws.map(escapeRe).join(SEP) + ")", "iu");
   }
   // Clauses: each is a list of alternatives {term, prefix, weight}; a result
   // must match every clause (at least through its page).
@@ -450,7 +464,7 @@
   S.search = function (q, opts) {
     opts = opts || {};
     var limit = opts.limit || 8, perPage = opts.perPage || 3, gate = opts.gate;
-    var query, clauses, filter;
+    var query, clauses, filter, phraseChecked = false;
     return ready().then(function () {
       query = parse(q);
       clauses = clausesOf(query);
@@ -494,6 +508,25 @@
         return fetchAll(more.slice(0, 6).map(function (id) { return "search/x/" + id + ".js"; }), gate)
           .then(function () { return resolve(true); });
       }
+      // A phrase (the query's words in order, as in a pasted error) ranks
+      // first: the best PHRASE_CHECKED results are read, and those whose
+      // heading or text holds the phrase move to the top, in their order.
+      if (query.phrase && !phraseChecked && results.length > 1) {
+        var top = results.slice(0, PHRASE_CHECKED);
+        return fetchAll(top.map(docPath), gate).then(function () {
+          phraseChecked = true;
+          top.forEach(function (r) {
+            var d = docs[r.file][r.page], x = d.x[r.section % manifest.per] || ["", "", ""];
+            r.phrase = query.phrase.test(x[0]) || query.phrase.test(x[2]);
+          });
+          var hits = results.filter(function (r) { return r.phrase; });
+          if (hits.length) results = hits.concat(results.filter(function (r) { return !r.phrase; }));
+          return finish(results, live, used, missing, more, loadedMore);
+        });
+      }
+      return finish(results, live, used, missing, more, loadedMore);
+    }
+    function finish(results, live, used, missing, more, loadedMore) {
       // At most two sections of a page among the first five, then `perPage`.
       var perPageCount = {}, shown = [], held = [];
       for (var i = 0; i < results.length && shown.length < limit; i++) {
@@ -521,6 +554,7 @@
           r.title = d.t; r.kind = d.k; r.severity = d.s;
           r.heading = x[0]; r.anchor = x[1]; r.text = x[2]; r.alarms = x[3] || [];
           r.url = BASE + d.u + (x[1] ? "#" + x[1] : "");
+          r.phraseRe = query.phrase;
           r.href = d.u + (x[1] ? "#" + x[1] : "");
         });
         return { results: shown, total: results.length, words: words, missing: missing,
@@ -571,6 +605,40 @@
     }
     if (at < text.length) into.appendChild(document.createTextNode(text.slice(at)));
   }
+  // The part of `text` to show: SNIPPET characters around the phrase, or
+  // else around the place where the most different query words meet (the
+  // first such place), cut at spaces.
+  function around(text, re, phrase) {
+    if (text.length <= SNIPPET) return { text: text };
+    var at = 0;
+    var m = phrase && phrase.exec(text);
+    if (m) at = m.index + m[1].length;
+    else if (re) {
+      var hits = [];
+      re.lastIndex = 0;
+      while ((m = re.exec(text))) {
+        hits.push({ at: m.index + m[1].length, w: m[2].toLowerCase() });
+        if (m[0].length === 0) re.lastIndex++;
+      }
+      var best = -1;
+      hits.forEach(function (h) {
+        var seen = new Set();
+        hits.forEach(function (o) { if (o.at >= h.at && o.at < h.at + SNIPPET - 40) seen.add(o.w); });
+        if (seen.size > best) { best = seen.size; at = h.at; }
+      });
+    }
+    var start = Math.max(0, at - 40);
+    if (start > 0) {
+      var space = text.indexOf(" ", start);
+      start = space >= 0 && space < at ? space + 1 : start;
+    }
+    var end = Math.min(text.length, start + SNIPPET);
+    if (end < text.length) {
+      var last = text.lastIndexOf(" ", end);
+      if (last > at) end = last;
+    }
+    return { text: text.slice(start, end), before: start > 0, after: end < text.length };
+  }
   function resultBody(r, re, loose, tag) {
     var a = el(tag || "a", "sr-item");
     if (a.tagName === "A") a.href = r.url;
@@ -597,7 +665,10 @@
     }
     if (r.text) {
       var sn = el("span", "sr-snippet");
-      highlight(sn, r.text, re, 90);
+      var cut = around(r.text, re, r.phraseRe);
+      if (cut.before) sn.appendChild(document.createTextNode("… "));
+      highlight(sn, cut.text, re, 0);
+      if (cut.after) sn.appendChild(document.createTextNode(" …"));
       a.appendChild(sn);
     }
     return a;

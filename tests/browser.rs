@@ -22,6 +22,7 @@ const TEST_FILES: &[&str] = &[
     "pages.test.mjs",
     "search.test.mjs",
     "serve.test.mjs",
+    "split.test.mjs",
     "trees.test.mjs",
 ];
 
@@ -131,6 +132,11 @@ fn pages() {
 #[test]
 fn search() {
     run_browser_test("search.test.mjs");
+}
+
+#[test]
+fn split() {
+    run_browser_test("split.test.mjs");
 }
 
 #[test]

@@ -137,7 +137,12 @@ fn a_site_of_runbooks_only_has_no_dangling_links() {
 #[test]
 fn every_link_form_is_rewritten_to_the_relative_page_path() {
     let (_holder, out) = build_fixture("valid");
-    let api = read(out.join("runbooks/api-errors/index.html"));
+    let page = read(out.join("runbooks/api-errors/index.html"));
+    // The body's links, not the previous/next links at the page's foot.
+    let api = match page.split_once("<nav class=\"pager\"") {
+        Some((body, _)) => body.to_string(),
+        None => page,
+    };
     assert_eq!(
         count(&api, "href=\"../../runbooks/db-connections/index.html\""),
         8,

@@ -8,7 +8,9 @@ mod alarms;
 pub mod live;
 mod postmortems;
 mod reports;
+mod runbook_index;
 mod search_page;
+mod split;
 mod status;
 pub mod templates;
 mod tree_svg;
@@ -62,6 +64,29 @@ struct NavItem {
     active: bool,
 }
 
+/// One step of the breadcrumbs (Home › Runbooks › folder › page); the
+/// last, the page itself, has no link.
+#[derive(Serialize)]
+struct Crumb {
+    label: String,
+    href: Option<String>,
+}
+
+/// The previous and next page of a page's section, for the links at its foot.
+#[derive(Serialize, Default)]
+struct Pager {
+    /// What the pages are, for the links' name ("runbooks in payments").
+    section: String,
+    prev: Option<PagerLink>,
+    next: Option<PagerLink>,
+}
+
+#[derive(Serialize)]
+struct PagerLink {
+    href: String,
+    title: String,
+}
+
 #[derive(Serialize)]
 struct TocEntry<'a> {
     level: u8,
@@ -112,9 +137,6 @@ struct ChangeView<'a> {
     approximate: bool,
 }
 
-/// How many runbooks the index's "least recently changed" view lists.
-const LEAST_RECENT_SHOWN: usize = 10;
-
 pub struct Renderer<'a> {
     site: &'a Site,
     tera: Tera,
@@ -128,6 +150,13 @@ pub struct Renderer<'a> {
     nav: Vec<(&'static str, &'static str, &'static str)>,
     /// See [`RenderOptions::live_body`].
     live_body: Option<String>,
+    /// Which page of the alarm catalogue holds each alarm's row.
+    catalogue: std::sync::OnceLock<alarms::CataloguePlan>,
+    /// Each page's previous and next page in its section (its kind, in its
+    /// folder), by page index.
+    siblings: Vec<(Option<usize>, Option<usize>)>,
+    /// Page id → index, for the breadcrumbs' folder links.
+    ids: std::collections::HashMap<&'a str, usize>,
     /// Per page, (its heading id, the spelling an alarm's runbook link
     /// uses) where the two differ in case: a pager deep link
     /// `#TempoCompactionsFailing` must scroll to `tempocompactionsfailing`,
@@ -231,6 +260,63 @@ fn nav_entries(site: &Site) -> Vec<(&'static str, &'static str, &'static str)> {
     nav
 }
 
+/// Home › `trail` (label, target from the root) › `title`, as the
+/// template's `crumbs`.
+fn set_crumbs(ctx: &mut tera::Context, root: &str, trail: &[(&str, Option<&str>)], title: &str) {
+    let mut crumbs = vec![Crumb {
+        label: "Home".to_string(),
+        href: Some(format!("{root}index.html")),
+    }];
+    crumbs.extend(trail.iter().map(|(label, target)| Crumb {
+        label: label.to_string(),
+        href: target.map(|t| format!("{root}{t}")),
+    }));
+    crumbs.push(Crumb {
+        label: title.to_string(),
+        href: None,
+    });
+    ctx.insert("crumbs", &crumbs);
+}
+
+/// Each page's previous and next in its section: pages of one kind in one
+/// folder, post-mortems and reports in the order of their ids (dated, so
+/// oldest first), the others by title. The home page has none.
+fn siblings(site: &Site) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut out = vec![(None, None); site.pages.len()];
+    let mut sections: BTreeMap<(u8, &str), Vec<usize>> = BTreeMap::new();
+    for (i, page) in site.pages.iter().enumerate() {
+        if page.id == "index" || page.id.ends_with("/index") {
+            continue;
+        }
+        let folder = page.id.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        sections
+            .entry((page.kind as u8, folder))
+            .or_default()
+            .push(i);
+    }
+    for list in sections.values_mut() {
+        let by_id = matches!(
+            site.pages[list[0]].kind,
+            PageKind::Postmortem | PageKind::Report
+        );
+        if by_id {
+            list.sort_by(|&a, &b| site.pages[a].id.cmp(&site.pages[b].id));
+        } else {
+            list.sort_by(|&a, &b| {
+                (&site.pages[a].title, &site.pages[a].id)
+                    .cmp(&(&site.pages[b].title, &site.pages[b].id))
+            });
+        }
+        for (at, &i) in list.iter().enumerate() {
+            out[i] = (
+                at.checked_sub(1).map(|p| list[p]),
+                list.get(at + 1).copied(),
+            );
+        }
+    }
+    out
+}
+
 /// A page with this id (content/incident-response.md) gets a place in the
 /// navigation bar, right after the runbooks.
 const INCIDENT_RESPONSE_ID: &str = "incident-response";
@@ -255,6 +341,14 @@ impl<'a> Renderer<'a> {
             nav: nav_entries(site),
             live_body: None,
             anchor_aliases: anchor_aliases(site),
+            catalogue: std::sync::OnceLock::new(),
+            siblings: siblings(site),
+            ids: site
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.as_str(), i))
+                .collect(),
         }
     }
 
@@ -334,7 +428,68 @@ impl<'a> Renderer<'a> {
         // The day of the build (the date staleness counts from), so a reader
         // can tell how old a printed or saved copy is.
         ctx.insert("build_date", &self.today.to_string());
+        // Home › this page; pages further down say more (`set_crumbs`).
+        if out_path != "index.html" {
+            set_crumbs(&mut ctx, &root, &[], title);
+        }
         ctx
+    }
+
+    /// The breadcrumbs of a content page: Home, its section, its folders
+    /// (a link where the folder has a page of its own), itself.
+    fn page_crumbs(&self, page: &Page) -> Vec<(String, Option<String>)> {
+        let id = page.id.strip_suffix("/index").unwrap_or(&page.id);
+        let segments: Vec<&str> = id.split('/').collect();
+        let mut trail = Vec::new();
+        for depth in 1..segments.len() {
+            let folder = segments[..depth].join("/");
+            let section = (depth == 1)
+                .then(|| {
+                    self.nav
+                        .iter()
+                        .find(|(_, target, _)| *target == output_path(&folder))
+                })
+                .flatten();
+            let (label, target) = match section {
+                Some(&(label, target, _)) => (label.to_string(), Some(target.to_string())),
+                None => {
+                    let has_page = self.ids.contains_key(folder.as_str())
+                        || self.ids.contains_key(format!("{folder}/index").as_str());
+                    (
+                        segments[depth - 1].to_string(),
+                        has_page.then(|| output_path(&folder)),
+                    )
+                }
+            };
+            trail.push((label, target));
+        }
+        trail
+    }
+
+    /// The previous and next page of `index` in its section.
+    fn pager(&self, index: usize, root: &str) -> Pager {
+        let page = &self.site.pages[index];
+        let link = |i: usize| PagerLink {
+            href: format!("{root}{}", output_path(&self.site.pages[i].id)),
+            title: self.site.pages[i].title.clone(),
+        };
+        let (prev, next) = self.siblings.get(index).copied().unwrap_or_default();
+        let folder = page.id.rsplit_once('/').map(|(f, _)| f).unwrap_or("");
+        let kind = match page.kind {
+            PageKind::Runbook => "runbooks",
+            PageKind::Postmortem => "post-mortems",
+            PageKind::Report => "reports",
+            PageKind::Page => "pages",
+        };
+        let section = match folder.rsplit('/').next() {
+            Some(name) if !name.is_empty() && folder.contains('/') => format!("{kind} in {name}"),
+            _ => kind.to_string(),
+        };
+        Pager {
+            section,
+            prev: prev.map(link),
+            next: next.map(link),
+        }
     }
 
     /// Render a page's Markdown body with its links made relative.
@@ -445,6 +600,15 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.base_context(&out_path, section, &page.title);
         let root = root_prefix(&out_path);
+        if page.id != "index" {
+            let trail = self.page_crumbs(page);
+            let trail: Vec<(&str, Option<&str>)> = trail
+                .iter()
+                .map(|(label, target)| (label.as_str(), target.as_deref()))
+                .collect();
+            set_crumbs(&mut ctx, &root, &trail, &page.title);
+            ctx.insert("pager", &self.pager(index, &root));
+        }
         ctx.insert("page", &self.view(page, &root));
         let mut body = self.body_html(page);
         if self.site.is_blank_index(page) {
@@ -555,71 +719,6 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// The runbook index, grouped by service (a runbook with several services
-    /// appears under each; one with none under "Other").
-    fn render_runbook_index(&self) -> Result<(String, String)> {
-        let out_path = "runbooks/index.html".to_string();
-        let root = root_prefix(&out_path);
-        // Keyed by (no service?, service): runbooks without one come last.
-        let mut groups: BTreeMap<(bool, String), Vec<PageView>> = BTreeMap::new();
-        for (_, page) in self.site.pages_of(PageKind::Runbook) {
-            let services = if page.meta.services.is_empty() {
-                vec![(true, "Other".to_string())]
-            } else {
-                page.meta
-                    .services
-                    .iter()
-                    .map(|s| (false, s.clone()))
-                    .collect()
-            };
-            for service in services {
-                groups
-                    .entry(service)
-                    .or_default()
-                    .push(self.view(page, &root));
-            }
-        }
-        for list in groups.values_mut() {
-            list.sort_by(|a, b| (a.severity, a.title).cmp(&(b.severity, b.title)));
-        }
-        let groups: Vec<serde_json::Value> = groups
-            .into_iter()
-            .map(
-                |((_, service), runbooks)| serde_json::json!({"service": service, "runbooks": runbooks}),
-            )
-            .collect();
-        // Two views by date (the later of `last_updated` and git's): what
-        // changed in the week up to today, and what went longest unchanged.
-        let mut dated: Vec<(NaiveDate, usize)> = self
-            .site
-            .pages_of(PageKind::Runbook)
-            .filter_map(|(i, _)| Some((self.site.updated(i)?.date, i)))
-            .collect();
-        dated.sort_by_key(|&(date, i)| (date, self.site.pages[i].title.clone()));
-        let week_start = self.today - chrono::Duration::days(7);
-        let changed_week: Vec<PageView> = dated
-            .iter()
-            .rev()
-            .filter(|(date, _)| *date > week_start && *date <= self.today)
-            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
-            .collect();
-        let least_recent: Vec<PageView> = dated
-            .iter()
-            .take(LEAST_RECENT_SHOWN)
-            .map(|&(_, i)| self.view(&self.site.pages[i], &root))
-            .collect();
-        let mut ctx = self.base_context(&out_path, "runbooks", "Runbooks");
-        ctx.insert("groups", &groups);
-        ctx.insert("changed_week", &changed_week);
-        ctx.insert("least_recent", &least_recent);
-        ctx.insert("count", &self.site.pages_of(PageKind::Runbook).count());
-        let html = self
-            .tera
-            .render("runbooks.html", &ctx)
-            .context("rendering the runbook index")?;
-        Ok((out_path, html))
-    }
-
     fn render_list(&self, kind: PageKind, folder: &str, title: &str) -> Result<(String, String)> {
         let out_path = format!("{folder}/index.html");
         let root = root_prefix(&out_path);
@@ -695,7 +794,12 @@ impl<'a> Renderer<'a> {
         );
         pages?;
         let generated = generated?;
-        let search = crate::search::write(self.site, &self.search_text, emit)?;
+        let search = crate::search::write(
+            self.site,
+            &self.search_text,
+            &|name| self.catalogue_plan().page_of(name),
+            emit,
+        )?;
         Ok(self.site.pages.len() + generated + search)
     }
 
@@ -709,7 +813,14 @@ impl<'a> Renderer<'a> {
         // The search index (from the texts `body_html` left) builds beside
         // the generated pages, which render mostly on one thread.
         let (search, pages) = rayon::join(
-            || crate::search::write(self.site, &self.search_text, emit),
+            || {
+                crate::search::write(
+                    self.site,
+                    &self.search_text,
+                    &|name| self.catalogue_plan().page_of(name),
+                    emit,
+                )
+            },
             || self.render_generated_pages(emit),
         );
         Ok(search? + pages?)
@@ -762,7 +873,7 @@ impl<'a> Renderer<'a> {
         // render in parallel rather than one after another on one thread.
         type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, String)>> + Send + Sync + 'j>;
         let mut jobs: Vec<Job> = vec![
-            Box::new(|| one(self.render_runbook_index())),
+            Box::new(|| self.render_runbook_index()),
             Box::new(|| one(self.render_404())),
             Box::new(|| self.render_trees()),
             Box::new(|| one(self.render_search_page())),
@@ -772,7 +883,7 @@ impl<'a> Renderer<'a> {
             jobs.push(Box::new(|| one(self.render_live())));
         }
         if !self.site.alarms.is_empty() {
-            jobs.push(Box::new(|| one(self.render_catalogue())));
+            jobs.push(Box::new(|| self.render_catalogue()));
             jobs.push(Box::new(|| one(self.render_coverage())));
         }
         if has_kind(PageKind::Postmortem) {
@@ -784,7 +895,7 @@ impl<'a> Renderer<'a> {
             jobs.push(Box::new(|| one(self.render_reports_index())));
         }
         if !self.site.postmortems.is_empty() {
-            jobs.push(Box::new(|| one(self.render_actions())));
+            jobs.push(Box::new(|| self.render_actions()));
         }
         if self.site.pages.iter().any(|p| !p.aliases.is_empty()) {
             jobs.push(Box::new(|| Ok(self.render_alias_redirects())));

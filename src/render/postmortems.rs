@@ -8,9 +8,13 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::Renderer;
+use super::split::{self, PartLink, PartNav};
 use crate::model::{output_path, root_prefix};
 use crate::postmortem::{ActionItem, Deadline, Postmortem, RunbookTarget};
 use crate::status::ACTIONS_PATH;
+
+/// The markup of one row of the action items around its fields.
+const ACTION_ROW_MARKUP: usize = 400;
 
 #[derive(Serialize)]
 struct RunbookUseView {
@@ -211,8 +215,10 @@ impl<'a> Renderer<'a> {
             .collect()
     }
 
-    /// Every action item of every post-mortem, filterable by owner and status.
-    pub(super) fn render_actions(&self) -> Result<(String, String)> {
+    /// Every action item of every post-mortem, filterable by owner and
+    /// status: one page, or (when the rows are too many for one) parts in
+    /// the same order, the most urgent on `actions/index.html`.
+    pub(super) fn render_actions(&self) -> Result<Vec<(String, String)>> {
         let root = root_prefix(ACTIONS_PATH);
         let mut rows: Vec<ActionView> = Vec::new();
         let mut owners = BTreeSet::new();
@@ -269,18 +275,90 @@ impl<'a> Renderer<'a> {
             ))
         });
         let count = |state: &str| rows.iter().filter(|r| r.state == state).count();
-        let mut ctx = self.base_context(ACTIONS_PATH, "actions", "Action items");
-        ctx.insert("overdue_count", &count("overdue"));
-        ctx.insert("open_count", &count("open"));
-        ctx.insert("done_count", &count("done"));
-        ctx.insert("rows", &rows);
-        ctx.insert("owners", &owners);
-        ctx.insert("postmortems", &postmortems);
-        ctx.insert("today", &self.today.to_string());
-        let html = self
-            .tera
-            .render("actions.html", &ctx)
-            .context("rendering the action items page")?;
-        Ok((ACTIONS_PATH.to_string(), html))
+        let counts = [count("overdue"), count("open"), count("done")];
+        let parts = split::cut(
+            rows.iter()
+                .map(|r| split::escaped_len(r) + ACTION_ROW_MARKUP),
+            split::PART_BUDGET,
+        );
+        let file = |p: usize| match p {
+            0 => "index.html".to_string(),
+            _ => format!("part-{}.html", p + 1),
+        };
+        let links: Vec<PartLink> = parts
+            .iter()
+            .enumerate()
+            .map(|(p, range)| {
+                let mut states: Vec<&str> = rows[range.clone()].iter().map(|r| r.state).collect();
+                states.dedup();
+                PartLink {
+                    href: file(p),
+                    number: p + 1,
+                    label: states.join(", "),
+                    current: false,
+                }
+            })
+            .collect();
+        let mut files = Vec::new();
+        for (p, range) in parts.iter().enumerate() {
+            let path = format!("actions/{}", file(p));
+            let nav = (parts.len() > 1).then(|| PartNav::of(&links, p, "index.html".into()));
+            let title = match &nav {
+                Some(nav) if nav.number > 1 => {
+                    format!("Action items, part {} of {}", nav.number, nav.count)
+                }
+                _ => "Action items".to_string(),
+            };
+            let mut ctx = self.base_context(&path, "actions", &title);
+            if let Some(nav) = nav.as_ref().filter(|nav| nav.number > 1) {
+                let root = root_prefix(&path);
+                super::set_crumbs(
+                    &mut ctx,
+                    &root,
+                    &[("Action items", Some(ACTIONS_PATH))],
+                    &format!("Part {}", nav.number),
+                );
+            }
+            ctx.insert("overdue_count", &counts[0]);
+            ctx.insert("open_count", &counts[1]);
+            ctx.insert("done_count", &counts[2]);
+            let here = &rows[range.clone()];
+            // The post-mortem menu lists those of this part (at 100,000
+            // runbooks all of them would weigh 300 kB on every part).
+            let keys: BTreeSet<&str> = here.iter().map(|r| r.postmortem_key).collect();
+            let menu: Vec<&(&str, &str)> = postmortems
+                .iter()
+                .filter(|(key, _)| nav.is_none() || keys.contains(key))
+                .collect();
+            ctx.insert("rows", here);
+            ctx.insert("owners", &owners);
+            ctx.insert("postmortems", &menu);
+            ctx.insert("today", &self.today.to_string());
+            ctx.insert("part", &nav);
+            ctx.insert("parts", &links);
+            let html = self
+                .tera
+                .render("actions.html", &ctx)
+                .with_context(|| format!("rendering the action items ({path})"))?;
+            files.push((path, html));
+        }
+        if files.is_empty() {
+            // No rows: the page still says so.
+            let mut ctx = self.base_context(ACTIONS_PATH, "actions", "Action items");
+            ctx.insert("overdue_count", &0);
+            ctx.insert("open_count", &0);
+            ctx.insert("done_count", &0);
+            ctx.insert("rows", &rows);
+            ctx.insert("owners", &owners);
+            ctx.insert("postmortems", &postmortems);
+            ctx.insert("today", &self.today.to_string());
+            ctx.insert("part", &None::<PartNav>);
+            let html = self
+                .tera
+                .render("actions.html", &ctx)
+                .context("rendering the action items page")?;
+            files.push((ACTIONS_PATH.to_string(), html));
+        }
+        Ok(files)
     }
 }

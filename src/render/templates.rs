@@ -25,9 +25,21 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "runbooks.html",
         include_str!("../../templates/runbooks.html"),
     ),
+    (
+        "runbook_table.html",
+        include_str!("../../templates/runbook_table.html"),
+    ),
+    (
+        "runbooks_service.html",
+        include_str!("../../templates/runbooks_service.html"),
+    ),
     ("list.html", include_str!("../../templates/list.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("alarms.html", include_str!("../../templates/alarms.html")),
+    (
+        "alarms_index.html",
+        include_str!("../../templates/alarms_index.html"),
+    ),
     (
         "coverage.html",
         include_str!("../../templates/coverage.html"),

@@ -16,7 +16,7 @@
 //! | `search/index.js` | the manifest: shard keys, filter values, stop words |
 //! | `search/s/KEY.js` | the terms whose longest shard-key prefix is KEY, with postings |
 //! | `search/x/ID.js` | the full postings of a term too common to keep whole in its shard |
-//! | `search/d/G.js`, `P-C.js` | title, URL, badges and section snippets of pages 2G and 2G+1 (32 sections each), and of further chunks of a long page P |
+//! | `search/d/G.js`, `P-C.js` | title, URL, badges and section texts (the first 1000 characters) of pages 2G and 2G+1 (32 sections each), and of further chunks of a long page P |
 //! | `search/f/N.js` | the pages of filter value N (a kind, severity or service) |
 //!
 //! The section texts come from the render pass itself ([`TextSink`]), so
@@ -52,11 +52,15 @@ pub const DOCS_PER_FILE: usize = 32;
 /// Pages whose first sections share a document file (fewer files to write,
 /// a little more to load per result).
 pub const PAGES_PER_DOC: usize = 2;
-/// Characters of a section's text kept for its snippet.
-pub const SNIPPET_CHARS: usize = 200;
+/// Characters of a section's text kept in the document files: search.js
+/// shows 200 of them around the match, and looks for a phrase query in
+/// them. 1000 is most sections whole; keeping every section whole would
+/// more than double `search/d/`.
+pub const SNIPPET_CHARS: usize = 1000;
 
-/// The alarm catalogue page (rendered by `render::alarms`).
-pub const ALARM_CATALOGUE: &str = "alarms/index.html";
+/// The page of the alarm catalogue that holds an alarm's row, from the
+/// alarm's name (the catalogue may be split into parts: `render::alarms`).
+pub type CataloguePage<'a> = dyn Fn(&str) -> String + Sync + 'a;
 
 /// Set this environment variable to build without the search index (to
 /// measure what the index costs; the search box then finds nothing).
@@ -177,7 +181,11 @@ const CATALOGUE_SECTIONS: usize = 4000;
 /// reaches a page is indexed there as an alarm (ranked first when its name
 /// is pasted) and in the catalogue by its heading (ranked after the page);
 /// one that reaches no page is indexed in the catalogue as an alarm.
-pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexPage> {
+pub fn pages(
+    site: &Site,
+    mut texts: HashMap<String, SectionText>,
+    catalogue_page: &CataloguePage,
+) -> Vec<IndexPage> {
     let mut by_page: Vec<Option<SectionText>> =
         site.pages.iter().map(|p| texts.remove(&p.id)).collect();
     let mut pages: Vec<IndexPage> = site
@@ -205,7 +213,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
     drop(texts);
 
     let mut catalogue = IndexPage {
-        url: ALARM_CATALOGUE.to_string(),
+        url: String::new(),
         title: "Alarm catalogue".to_string(),
         kind: "alarm".to_string(),
         ..IndexPage::default()
@@ -216,6 +224,8 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
     // for 100,000 alarms leading to one runbook).
     let mut listed: HashSet<(usize, usize, &str)> = HashSet::new();
     let mut in_catalogue: HashSet<&str> = HashSet::new();
+    // The catalogue page of each section of `catalogue` after the first.
+    let mut section_pages: Vec<String> = Vec::new();
     let mut on_page: HashSet<(usize, &str)> = HashSet::new();
     let mut services: HashSet<(usize, String)> = pages
         .iter()
@@ -234,6 +244,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
         match target {
             Some((p, anchor)) => {
                 if in_catalogue.insert(&alarm.name) {
+                    section_pages.push(catalogue_page(&alarm.name));
                     catalogue.sections.push(IndexSection {
                         heading: alarm.name.clone(),
                         anchor: alarm.anchor(),
@@ -268,6 +279,7 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
                     }
                     continue;
                 }
+                section_pages.push(catalogue_page(&alarm.name));
                 catalogue.sections.push(IndexSection {
                     heading: alarm.name.clone(),
                     anchor: alarm.anchor(),
@@ -292,14 +304,28 @@ pub fn pages(site: &Site, mut texts: HashMap<String, SectionText>) -> Vec<IndexP
     // Runbooks first: equal scores rank in this order, and the postings a
     // long list keeps in its shard are the first ones.
     pages.sort_by_key(|p| kind_rank(&p.kind));
+    // One index page per catalogue page (in the order first met), each cut
+    // into index pages of at most CATALOGUE_SECTIONS sections.
     let all = std::mem::take(&mut catalogue.sections);
-    let mut sections = all.into_iter().skip(1).peekable();
+    let mut by_page: Vec<(String, Vec<IndexSection>)> = Vec::new();
+    let mut page_at: HashMap<String, usize> = HashMap::new();
+    for (section, url) in all.into_iter().skip(1).zip(section_pages) {
+        let at = *page_at.entry(url.clone()).or_insert_with(|| {
+            by_page.push((url, Vec::new()));
+            by_page.len() - 1
+        });
+        by_page[at].1.push(section);
+    }
     catalogue.sections.push(IndexSection::default());
-    while sections.peek().is_some() {
-        let mut part = catalogue.clone();
-        part.sections
-            .extend(sections.by_ref().take(CATALOGUE_SECTIONS));
-        pages.push(part);
+    for (url, list) in by_page {
+        let mut sections = list.into_iter().peekable();
+        while sections.peek().is_some() {
+            let mut part = catalogue.clone();
+            part.url = url.clone();
+            part.sections
+                .extend(sections.by_ref().take(CATALOGUE_SECTIONS));
+            pages.push(part);
+        }
     }
     pages
 }
@@ -498,7 +524,12 @@ pub type Emit<'a> = dyn Fn(&str, &[u8]) -> Result<()> + Sync + 'a;
 
 /// Write the search script, its styles and the index (from the texts the
 /// renderer left in `sink`); returns the number of files.
-pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
+pub fn write(
+    site: &Site,
+    sink: &TextSink,
+    catalogue_page: &CataloguePage,
+    emit: &Emit,
+) -> Result<usize> {
     emit("static/search.js", compact_js(SCRIPT_JS).as_bytes())?;
     emit("static/search.css", STYLE_CSS.as_bytes())?;
     if !enabled() {
@@ -506,7 +537,7 @@ pub fn write(site: &Site, sink: &TextSink, emit: &Emit) -> Result<usize> {
     }
     let timer = crate::timing::StageTimer::from_env();
 
-    let mut pages = pages(site, sink.take());
+    let mut pages = pages(site, sink.take(), catalogue_page);
     timer.mark("search: sections");
 
     let n = write_index(site, &mut pages, &Limits::default(), emit)?;

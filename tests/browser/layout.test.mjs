@@ -107,6 +107,59 @@ await suite("layout", async ({ check, page }) => {
     assert.equal(img, "100%", "max-width of images");
   });
 
+  await check("breadcrumbs on every page kind but home, ending at the page, within 320 px; hidden in print", async () => {
+    const p = await page(phone(320));
+    for (const [kind, { path }] of Object.entries(PAGE_KINDS)) {
+      await p.goto(siteUrl(site, path), { timeout: 30_000 });
+      const crumbs = await p.evaluate(() => {
+        const nav = document.querySelector("nav.crumbs");
+        if (!nav) return null;
+        const box = nav.getBoundingClientRect();
+        const items = [...nav.querySelectorAll("li")];
+        return {
+          labels: items.map((li) => li.textContent.trim()),
+          firstHref: items[0].querySelector("a")?.getAttribute("href"),
+          current: items[items.length - 1].querySelector("[aria-current=page]") !== null,
+          right: Math.max(...items.map((li) => li.getBoundingClientRect().right)),
+          width: document.documentElement.clientWidth,
+          top: box.top,
+        };
+      });
+      if (kind === "home") {
+        assert.equal(crumbs, null, "the home page has no breadcrumbs");
+        continue;
+      }
+      assert(crumbs, `${kind}: breadcrumbs`);
+      assert.equal(crumbs.labels[0], "Home", `${kind}: the first crumb`);
+      assert.match(crumbs.firstHref, /index\.html$/, `${kind}: Home's link`);
+      assert(crumbs.labels.length >= 2 && crumbs.current, `${kind}: ends at the page itself: ${crumbs.labels.join(" › ")}`);
+      assert(crumbs.right <= crumbs.width, `${kind}: the breadcrumbs stick out (${crumbs.right} > ${crumbs.width})`);
+      assert(crumbs.top < 200, `${kind}: the breadcrumbs are near the top (${crumbs.top}px)`);
+    }
+    await p.goto(siteUrl(site, "runbooks/api-error-rate-spike/index.html"));
+    const trail = await p.locator("nav.crumbs li").allTextContents();
+    assert.equal(trail.join(" › "), "Home › Runbooks › API Error Rate Spike", "a runbook's breadcrumbs");
+    await p.emulateMedia({ media: "print" });
+    const printed = await p.evaluate(() => ["nav.crumbs", "nav.pager"].map((s) => getComputedStyle(document.querySelector(s)).display));
+    assert.equal(printed.join(","), "none,none", "breadcrumbs and previous/next in print");
+  });
+
+  await check("previous and next link the runbooks in order of title, and fit at 320 px", async () => {
+    const p = await page(phone(320));
+    await p.goto(siteUrl(site, "runbooks/api-error-rate-spike/index.html"));
+    const next = p.locator("nav.pager a[rel=next]");
+    assert.equal(await p.locator("nav.pager a[rel=prev]").count(), 0, "the first runbook by title has no previous");
+    const title = (await next.locator(".pager-title").textContent()).trim();
+    const box = await next.boundingBox();
+    assert(box.x >= 0 && box.x + box.width <= 320, `the next link fits: ${JSON.stringify(box)}`);
+    await next.click();
+    // The heading's text less its "Runbook: " and its "#" anchor link.
+    assert.equal((await p.locator("h1").first().textContent()).replace(/^Runbook: /, "").replace(/#$/, "").trim(), title, "next opens that runbook");
+    const prev = p.locator("nav.pager a[rel=prev]");
+    await prev.click();
+    assert.match(p.url(), /api-error-rate-spike\/index\.html$/, "previous comes back");
+  });
+
   await check("print: the alarm catalogue drops its filter form and its table fits the page", async () => {
     const p = await page();
     await p.goto(siteUrl(site, "alarms/index.html"));

@@ -228,6 +228,35 @@ await suite("search", async ({ check, page }) => {
     assert.equal(await p.evaluate(() => document.querySelector(":target")?.id), "orders-api-p99-latency-high", "the catalogue row the link lands on");
   });
 
+  await check("an exact error string ranks the runbook holding it first, its snippet centred on it", async () => {
+    const front = (title) => `---\ntitle: ${title}\nseverity: P2\nowner: team-data\nlast_updated: 2026-11-20\nservices: [orders]\n---\n# Runbook: ${title}\n\n`;
+    const sections = (diagnosis) => `## Symptom\n\nWrites fail.\n\n## Impact\n\nOrders stop.\n\n## Diagnosis Steps\n\n${diagnosis}\n\n## Resolution Steps\n\nFail back.\n\n## Rollback\n\nNothing.\n\n## Prevention\n\nAlerts.\n`;
+    const filler = "The cache cluster has three nodes behind one DNS name, and the clients keep a pool of connections to each. ".repeat(4);
+    const fixture = buildSite({
+      files: {
+        "opswiki.yaml": "title: Phrases\n",
+        // Every word of the error in its title and text, never in that order.
+        "content/runbooks/replica-writes.md": front("Write against a read only replica") +
+          sections("When you can, check whether the replica is read only: READONLY answers mean a write went to the replica, not the primary."),
+        // The error itself, after 400 characters of its section.
+        "content/runbooks/cache-failover.md": front("Cache failover") +
+          sections(`${filler}After a failover the client logs \`READONLY You can't write against a read only replica\` on every write until it reconnects.`),
+      },
+    });
+    const p = await page();
+    await p.goto(siteUrl(fixture, "index.html"));
+    const query = "READONLY You can't write against a read only replica";
+    await typeQuery(p, query);
+    const [first, second] = await results(p);
+    assert.equal(first.title, "Cache failover", "the first result");
+    assert.equal(second?.title, "Write against a read only replica", "the second result");
+    const snippet = await p.locator("#search-results .sr-item .sr-snippet").first().textContent();
+    assert.match(snippet, /^… .*READONLY You can't write against a read only replica/, "the snippet starts before the error and shows it");
+    assert(snippet.length < 240, `the snippet is cut around the match: ${snippet.length} characters`);
+    const marks = await p.locator("#search-results .sr-item").first().locator(".sr-snippet mark").allTextContents();
+    assert.includes(marks.map((m) => m.toLowerCase()), "readonly", "the snippet highlights the words");
+  });
+
   await check("no page fills more than two of the first five results", async () => {
     const p = await page();
     for (const query of ["redis", "orders", "cache", "post-mortem", "database"]) {
