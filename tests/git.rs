@@ -263,6 +263,14 @@ fn history_repo() -> Repo {
 fn pages_take_dates_authors_owners_and_links_from_the_repository() {
     let repo = history_repo();
     let root = repo.root().join("wiki");
+    // An alarm (not committed: alarm files have no dates) so the coverage
+    // page is written too.
+    fs::create_dir_all(root.join("content/alarms")).unwrap();
+    fs::write(
+        root.join("content/alarms/api.yaml"),
+        "- name: api-down\n  description: API down\n  severity: P1\n  runbook: runbooks/api\n",
+    )
+    .unwrap();
     let (out, run) = build(&root);
     assert_eq!(run.code, 0, "{run}");
 
@@ -376,6 +384,19 @@ fn pages_take_dates_authors_owners_and_links_from_the_repository() {
         at("Renamed") < at("Replica Lag") && at("Replica Lag") < at("API Down"),
         "{oldest}"
     );
+    // The coverage and status pages show the same two views.
+    for other in ["coverage/index.html", "status/index.html"] {
+        let html = fs::read_to_string(out.join(other)).unwrap();
+        let start = html
+            .find("<section class=\"least-recent\"")
+            .unwrap_or_else(|| panic!("no least-recent view on {other}"));
+        let view = &html[start..start + html[start..].find("</section>").unwrap()];
+        assert!(
+            view.find("Bumped") < view.find("API Down") && view.contains("Renamed"),
+            "{other}: {view}"
+        );
+        assert!(html.contains("<section class=\"changed-week\""), "{other}");
+    }
 
     // A page that is not a runbook still has its last change in the footer.
     let home = fs::read_to_string(out.join("index.html")).unwrap();

@@ -465,10 +465,10 @@ impl<'a> Renderer<'a> {
         ctx.insert("unreached", &unreached);
         ctx.insert("services_without_runbooks", &cov.services_without_runbooks);
         ctx.insert("by_severity", &cov.by_severity);
-        ctx.insert(
-            "runbook_count",
-            &self.site.pages_of(PageKind::Runbook).count(),
-        );
+        let runbook_count = self.site.pages_of(PageKind::Runbook).count();
+        ctx.insert("runbook_count", &runbook_count);
+        ctx.insert("count", &runbook_count);
+        self.insert_date_views(&mut ctx, &root);
         let html = self
             .tera
             .render("coverage.html", &ctx)

@@ -216,7 +216,7 @@ impl<'a> Renderer<'a> {
 
     /// The two views by date (the later of `last_updated` and git's): what
     /// changed in the week up to today, and what went longest unchanged.
-    fn insert_date_views(&self, ctx: &mut tera::Context, root: &str) {
+    pub(super) fn insert_date_views(&self, ctx: &mut tera::Context, root: &str) {
         let site = self.site;
         let mut dated: Vec<(NaiveDate, usize)> = site
             .pages_of(PageKind::Runbook)

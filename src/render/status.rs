@@ -100,6 +100,11 @@ impl Renderer<'_> {
         );
         ctx.insert("unhealthy", &(summary.overall == Health::Unhealthy));
         ctx.insert("has_live", &self.site.config.status.is_some());
+        ctx.insert(
+            "count",
+            &self.site.pages_of(crate::model::PageKind::Runbook).count(),
+        );
+        self.insert_date_views(&mut ctx, &root);
         let html = self
             .tera
             .render("status.html", &ctx)

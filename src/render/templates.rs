@@ -60,6 +60,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("reports.html", include_str!("../../templates/reports.html")),
     ("actions.html", include_str!("../../templates/actions.html")),
     ("status.html", include_str!("../../templates/status.html")),
+    ("by_date.html", include_str!("../../templates/by_date.html")),
     (
         "status_live.html",
         include_str!("../../templates/status_live.html"),
