@@ -97,11 +97,14 @@ pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
     sources.extend(alert_sources.iter().cloned());
     let links = runbook_urls(&sources);
     s.alert_links = links.len();
-    let by_key: HashMap<String, &Found> = pages.iter().map(|p| (page_key(&p.path), p)).collect();
+    let by_key: HashMap<String, &Found> = pages
+        .iter()
+        .map(|p| (page_key(&p.path, s.flavor), p))
+        .collect();
     let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
     let mut linked: Vec<&Found> = Vec::new();
     for url in &links {
-        let Some((prefix, page)) = split_url(url, &by_key) else {
+        let Some((prefix, page)) = split_url(url, s.flavor, &by_key) else {
             continue;
         };
         s.alert_links_matched += 1;
@@ -509,20 +512,19 @@ fn collect_runbook_urls(node: &crate::yaml::Node, out: &mut Vec<String>) {
     }
 }
 
-/// A page path as a lookup key: lower-case, no extension, no index name.
-fn page_key(path: &str) -> String {
-    let key = crate::links::normalize(path);
-    for index in ["/readme", "/_index"] {
-        if let Some(dir) = key.strip_suffix(index) {
-            return dir.to_string();
-        }
-    }
-    key
+/// A page path (or a URL's tail) as the link index keys it under the
+/// flavor: its page id (a folder's index page is the folder), normalized.
+fn page_key(path: &str, flavor: Flavor) -> String {
+    crate::links::normalize(&crate::model::page_id_in(path, flavor))
 }
 
 /// Split a runbook URL into (prefix, the page it names): the longest tail
 /// of its path that is a page here.
-fn split_url<'a>(url: &str, pages: &HashMap<String, &'a Found>) -> Option<(String, &'a Found)> {
+fn split_url<'a>(
+    url: &str,
+    flavor: Flavor,
+    pages: &HashMap<String, &'a Found>,
+) -> Option<(String, &'a Found)> {
     let url = url.split('#').next()?.trim();
     let (_, after_scheme) = url.split_once("://")?;
     let path_at = url.len() - after_scheme.len() + after_scheme.find('/')?;
@@ -530,7 +532,7 @@ fn split_url<'a>(url: &str, pages: &HashMap<String, &'a Found>) -> Option<(Strin
     let mut cut = 0;
     loop {
         let tail = &path[cut..];
-        if let Some(page) = pages.get(&page_key(tail)) {
+        if let Some(page) = pages.get(&page_key(tail, flavor)) {
             return Some((url[..path_at + cut].to_string(), page));
         }
         cut += path[cut + 1..].find('/')? + 1;

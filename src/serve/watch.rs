@@ -128,11 +128,9 @@ fn classify_in_root(root: &Path, content_dir: &str, path: &Path) -> Option<Chang
         CONTENT_DIR if content_dir == CONTENT_DIR => Some(ChangeKind::Content(rest)),
         TEMPLATES_DIR => Some(ChangeKind::Template),
         STATIC_DIR => Some(ChangeKind::Static(rest)),
-        _ if content_dir != CONTENT_DIR
-            && (content_dir.is_empty()
-                || parts.join("/") == content_dir
-                || parts.join("/").starts_with(&format!("{content_dir}/"))) =>
-        {
+        // Component by component: `docs` holds `docs/a.md`, not `docs2/`;
+        // the empty folder (`content: .`) holds everything.
+        _ if content_dir != CONTENT_DIR && rel.starts_with(content_dir) => {
             Some(ChangeKind::Content(String::new()))
         }
         _ => None,
@@ -319,5 +317,6 @@ mod tests {
             Some(ChangeKind::Content(String::new()))
         );
         assert_eq!(docs("/w/src/main.rs"), None);
+        assert_eq!(docs("/w/docs2/a.md"), None);
     }
 }
