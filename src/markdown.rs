@@ -215,53 +215,42 @@ pub fn flavor_anchor(text: &str, flavor: Flavor) -> String {
 }
 
 /// Ids written in an HTML fragment: `id="..."` on any tag, `name="..."` on
-/// `<a>`.
+/// `<a>`, read by html5ever's tokenizer (the HTML parser ammonia already
+/// brings), so quoting, case, entities and odd spacing are read as a browser
+/// reads them.
 fn html_ids(html: &str, out: &mut Vec<String>) {
-    let lower = html.to_ascii_lowercase();
-    let mut at = 0;
-    while let Some(open) = lower[at..].find('<') {
-        let start = at + open + 1;
-        let end = lower[start..].find('>').map_or(lower.len(), |e| start + e);
-        let tag = &lower[start..end];
-        let is_anchor = tag.starts_with("a ");
-        for attr in ["id", "name"] {
-            if attr == "name" && !is_anchor {
-                continue;
-            }
-            let mut search = 0;
-            while let Some(pos) = tag[search..].find(attr) {
-                let p = search + pos;
-                search = p + attr.len();
-                let before_ok = p > 0 && tag.as_bytes()[p - 1].is_ascii_whitespace();
-                let rest = tag[p + attr.len()..].trim_start();
-                if !before_ok || !rest.starts_with('=') {
-                    continue;
+    use html5ever::tokenizer::{
+        BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer,
+    };
+    use std::cell::RefCell;
+
+    /// Collects the `id` of any start tag and the `name` of `<a>`: the
+    /// targets a browser scrolls to for `#fragment`.
+    struct Targets(RefCell<Vec<String>>);
+    impl TokenSink for Targets {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token
+                && tag.kind == TagKind::StartTag
+            {
+                let is_anchor = &*tag.name == "a";
+                for attr in &tag.attrs {
+                    let name = &*attr.name.local;
+                    if (name == "id" || (is_anchor && name == "name")) && !attr.value.is_empty() {
+                        self.0.borrow_mut().push(attr.value.to_string());
+                    }
                 }
-                let value_at =
-                    start + p + attr.len() + (tag[p + attr.len()..].len() - rest.len()) + 1;
-                let value = html[value_at..end].trim_start();
-                let (quote, body) = match value.chars().next() {
-                    Some(q @ ('"' | '\'')) => (Some(q), &value[1..]),
-                    _ => (None, value),
-                };
-                let id: &str = match quote {
-                    Some(q) => body.split(q).next().unwrap_or(""),
-                    None => body
-                        .split(|c: char| c.is_whitespace() || c == '/')
-                        .next()
-                        .unwrap_or(""),
-                };
-                if !id.is_empty() {
-                    out.push(id.to_string());
-                }
-                break;
             }
-        }
-        at = end.min(lower.len());
-        if at >= lower.len() {
-            break;
+            TokenSinkResult::Continue
         }
     }
+
+    let input = BufferQueue::default();
+    input.push_back(html.into());
+    let tokenizer = Tokenizer::new(Targets(RefCell::new(Vec::new())), Default::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    out.append(&mut tokenizer.sink.0.borrow_mut());
 }
 
 /// GitHub's heading-id rule: lower-case, spaces to `-`, punctuation other than
@@ -914,6 +903,27 @@ pub fn safe_href(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_ids_as_a_browser_reads_them() {
+        let mut ids = Vec::new();
+        for fragment in [
+            r#"<a name="old-name"></a>"#,
+            "<DIV class=x ID='Mixed_Case'>",
+            "<span id=bare/>",
+            r#"<p name="not-a-target" data-id="nor-this" id="">"#,
+            r#"<a href="x" id = "spaced" name="both">"#,
+            r#"<h2 id="a&amp;b">"#,
+            "text id=\"outside-a-tag\"",
+            "</a id=\"end-tag\">",
+        ] {
+            html_ids(fragment, &mut ids);
+        }
+        assert_eq!(
+            ids,
+            ["old-name", "Mixed_Case", "bare/", "spaced", "both", "a&b"]
+        );
+    }
 
     #[test]
     fn anchors_follow_github() {
