@@ -46,6 +46,8 @@ pub struct Suggestion {
     pub alert_links_matched: usize,
     /// `alarms.sources`: the `--alerts` folders, from the folder's root.
     pub alarm_sources: Vec<String>,
+    /// `repo_url` and `repo_branch`, read off a forge URL the alerts link.
+    pub repo: Option<(String, String)>,
 }
 
 /// Folder names that hold pieces of pages rather than runbooks.
@@ -120,6 +122,7 @@ pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
         .into_keys()
         .map(|prefix| (format!("{}/", prefix.trim_end_matches('/')), String::new()))
         .collect();
+    s.repo = s.urls.iter().find_map(|(prefix, _)| forge_repo(prefix));
 
     // Runbook folders: where the alert links go, else the busiest folder.
     let mut folders: BTreeMap<String, usize> = BTreeMap::new();
@@ -241,6 +244,13 @@ impl Suggestion {
         }
         if let Some(base) = &self.base_url {
             y.push_str(&format!("base_url: {}\n", quote(base)));
+        }
+        if let Some((repo, branch)) = &self.repo {
+            y.push_str(&format!(
+                "repo_url: {}      # Edit and History links; links to the repository's other files\nrepo_branch: {}\n",
+                quote(repo),
+                quote(branch)
+            ));
         }
         if !self.urls.is_empty() {
             y.push_str(
@@ -465,9 +475,12 @@ fn find_pages(content: &Path, at_top: bool) -> Vec<Found> {
     pages
 }
 
-/// `runbook_url` values in the YAML files under `sources`.
+/// `runbook_url` values in the YAML files under `sources` (each file once,
+/// though an alert folder may lie inside the folder looked at), leaving out
+/// rule tests, whose annotations repeat the rules'.
 fn runbook_urls(sources: &[PathBuf]) -> Vec<String> {
     let mut urls = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for source in sources {
         let walker = WalkDir::new(source)
             .into_iter()
@@ -480,6 +493,9 @@ fn runbook_urls(sources: &[PathBuf]) -> Vec<String> {
             if !entry.file_type().is_file() || !is_yaml {
                 continue;
             }
+            if !seen.insert(path.canonicalize().unwrap_or_else(|_| path.to_path_buf())) {
+                continue;
+            }
             let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
@@ -487,6 +503,9 @@ fn runbook_urls(sources: &[PathBuf]) -> Vec<String> {
                 continue;
             }
             for doc in crate::yaml::parse_multi(&text).unwrap_or_default() {
+                if crate::alarms::is_rule_test(&doc) {
+                    continue;
+                }
                 collect_runbook_urls(&doc, &mut urls);
             }
         }
@@ -595,9 +614,46 @@ fn is_index(path: &str, flavor: Flavor) -> bool {
     }
 }
 
+/// The repository and branch of a forge URL (`https://github.com/acme/ops/blob/main/x/`
+/// gives `https://github.com/acme/ops` and `main`; GitLab's `/-/blob/` too).
+/// A branch with `/` in it cannot be told from a folder: the first segment
+/// is taken, and the config says it is a guess.
+fn forge_repo(url: &str) -> Option<(String, String)> {
+    const VIEWS: [&str; 6] = [
+        "/-/blob/", "/-/tree/", "/-/raw/", "/blob/", "/tree/", "/raw/",
+    ];
+    let (scheme, rest) = url.split_once("://")?;
+    let (at, view) = VIEWS
+        .iter()
+        .filter_map(|v| rest.find(v).map(|i| (i, *v)))
+        .min_by_key(|(i, _)| *i)?;
+    let repo = &rest[..at];
+    // host/owner/name at least (GitLab groups may nest deeper).
+    if repo.split('/').filter(|p| !p.is_empty()).count() < 3 {
+        return None;
+    }
+    let branch = rest[at + view.len()..].split('/').next()?;
+    (!branch.is_empty()).then(|| (format!("{scheme}://{repo}"), branch.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forge_urls_name_their_repository_and_branch() {
+        let pair = |r: &str, b: &str| Some((r.to_string(), b.to_string()));
+        assert_eq!(
+            forge_repo("https://github.com/thanos-io/thanos/tree/main/mixin/"),
+            pair("https://github.com/thanos-io/thanos", "main")
+        );
+        assert_eq!(
+            forge_repo("https://gitlab.com/acme/infra/runbooks/-/blob/master/"),
+            pair("https://gitlab.com/acme/infra/runbooks", "master")
+        );
+        assert_eq!(forge_repo("https://runbooks.acme.dev/alerts/"), None);
+        assert_eq!(forge_repo("https://host/blob/main/"), None);
+    }
 
     #[test]
     fn helper_globs_name_the_folder() {

@@ -433,6 +433,19 @@ impl Config {
         (edit, history)
     }
 
+    /// The forge's page of a file or folder of the repository (`path` from
+    /// its top), when `repo_url` says where the repository is: the wiki's
+    /// link to a script or a folder the site does not hold.
+    pub fn repo_file_url(&self, path: &str, dir: bool) -> Option<String> {
+        let repo = self.repo_url.as_deref()?;
+        let forge_views = if repo.contains("gitlab") { "/-/" } else { "/" };
+        let view = if dir { "tree" } else { "blob" };
+        Some(format!(
+            "{repo}{forge_views}{view}/{}/{path}",
+            self.repo_branch
+        ))
+    }
+
     /// The forge's page of a commit, when `repo_url` or `commit_url` says.
     pub fn commit_link(&self, hash: &str) -> Option<String> {
         let repo = self.repo_url.as_deref().unwrap_or("");

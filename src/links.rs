@@ -6,6 +6,7 @@
 //! `.html` or `/index.html`; any form may end in `#anchor`.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use crate::config::UrlPrefix;
 use crate::flavor::Flavor;
@@ -19,6 +20,11 @@ pub enum Target {
     SamePage { anchor: String },
     /// A file copied from `content/` (an image, an attachment).
     Asset { path: String },
+    /// A file or folder of the repository that is not part of the site (a
+    /// script, `.github/workflows/ci.yml`, a folder of Go code): the forge
+    /// shows it, so under `flavor: github` or `gitlab` the link works where
+    /// the team reads its pages. `path` is from the repository's top.
+    RepoFile { path: String, dir: bool },
     /// A URL outside the site: reported, not verified.
     External,
 }
@@ -47,6 +53,45 @@ pub struct LinkIndex {
     /// mean" suggestions (a search of every page per broken link took 13 s
     /// for 100,000 broken links among 5,000 pages).
     stems: HashMap<String, usize>,
+    /// Where the repository's own files are, for [`Target::RepoFile`]; set
+    /// only for the forge flavors.
+    repo_tree: Option<RepoTree>,
+}
+
+/// The repository around the content folder, as a forge shows it.
+#[derive(Debug, Clone)]
+pub struct RepoTree {
+    /// The work tree's top folder (the site root outside a repository).
+    pub top: PathBuf,
+    /// The content folder's path from `top` (`` or `docs/runbooks`).
+    pub content_from_top: String,
+}
+
+impl RepoTree {
+    /// The repository around a site root: the nearest folder at or above it
+    /// holding `.git` (a folder, or a file in a linked work tree), else the
+    /// site root itself.
+    pub fn around(root: &std::path::Path, content_dir: &str) -> RepoTree {
+        let top = root
+            .ancestors()
+            .find(|dir| dir.join(".git").exists())
+            .unwrap_or(root);
+        let root_from_top = root
+            .strip_prefix(top)
+            .unwrap_or(std::path::Path::new(""))
+            .to_string_lossy()
+            .replace('\\', "/");
+        let content_from_top = [root_from_top.as_str(), content_dir.trim_matches('/')]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        RepoTree {
+            top: top.to_path_buf(),
+            content_from_top,
+        }
+    }
 }
 
 impl LinkIndex {
@@ -77,6 +122,7 @@ impl LinkIndex {
             prefixes: Vec::new(),
             flavor: Flavor::Opswiki,
             stems,
+            repo_tree: None,
         }
     }
 
@@ -93,6 +139,15 @@ impl LinkIndex {
         self.prefixes
             .sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
         self.prefixes.dedup();
+        self
+    }
+
+    /// Relative links to the repository's other files resolve on a forge
+    /// (GitHub and GitLab show any file or folder): only for those flavors.
+    pub fn with_repo_tree(mut self, tree: RepoTree) -> LinkIndex {
+        if matches!(self.flavor, Flavor::Github | Flavor::Gitlab) {
+            self.repo_tree = Some(tree);
+        }
         self
     }
 
@@ -193,7 +248,35 @@ impl LinkIndex {
                 return Ok(Target::Asset { path: real.clone() });
             }
         }
+        if !path.starts_with('/')
+            && let Some(found) = self.repo_file(from, &path)
+        {
+            return Ok(found);
+        }
         Err(Broken::NoPage { path })
+    }
+
+    /// `path`, written relative to the file at `from`, as a file or folder
+    /// of the repository that exists on disk (case-sensitive, as the forges
+    /// are). Never inside `.git`, never above the repository's top.
+    fn repo_file(&self, from: &str, path: &str) -> Option<Target> {
+        let tree = self.repo_tree.as_ref()?;
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let joined = [tree.content_from_top.as_str(), dir, path]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        let clean = collapse_dots(&joined)?;
+        if clean.is_empty() || clean.split('/').any(|part| part == ".git") {
+            return None;
+        }
+        let meta = std::fs::metadata(tree.top.join(&clean)).ok()?;
+        Some(Target::RepoFile {
+            path: clean,
+            dir: meta.is_dir(),
+        })
     }
 
     fn strip_base_url<'a>(&self, url: &'a str) -> Option<&'a str> {

@@ -81,6 +81,30 @@ fn is_site_file(rel: &str) -> bool {
         || rel == crate::config::DEFAULT_BASELINE
 }
 
+/// A Hugo site inside the content folder (a repository's `website/` beside
+/// its runbooks) keeps the templates of new pages in `archetypes/`: Markdown
+/// with `{{ .Name }}` in its front matter, which Hugo never publishes. They
+/// are no pages here either.
+fn drop_hugo_templates(paths: &mut Vec<(String, PathBuf)>) {
+    const HUGO_CONFIGS: [&str; 4] = ["hugo.toml", "hugo.yaml", "hugo.json", "config.toml"];
+    let hugo_sites: Vec<String> = paths
+        .iter()
+        .filter_map(|(rel, _)| {
+            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            HUGO_CONFIGS.contains(&name).then(|| {
+                if dir.is_empty() {
+                    "archetypes/".to_string()
+                } else {
+                    format!("{dir}/archetypes/")
+                }
+            })
+        })
+        .collect();
+    if !hugo_sites.is_empty() {
+        paths.retain(|(rel, _)| !hugo_sites.iter().any(|a| rel.starts_with(a.as_str())));
+    }
+}
+
 /// What a file under `content/` is, with the default alarm sources.
 pub fn classify(content_path: &str) -> FileKind {
     classify_in(&AlarmSources::default(), content_path)
@@ -142,6 +166,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         // folders and files are not pages.
         paths.retain(|(rel, _)| !is_site_file(rel));
     }
+    drop_hugo_templates(&mut paths);
     loaded.diagnostics.extend(walk_diags);
     let alarm_sources = AlarmSources::new(&loaded.config.alarms, &loaded.config.content_dir);
     let (outside, outside_diags) = alarm_sources.find_outside(&root);

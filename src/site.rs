@@ -175,7 +175,10 @@ impl Site {
         match self.links.resolve("", written) {
             Ok(Target::Page { page, anchor }) => RunbookLink::Page { page, anchor },
             Ok(Target::External) => RunbookLink::External,
-            Ok(Target::SamePage { .. }) | Ok(Target::Asset { .. }) | Err(_) => RunbookLink::Broken,
+            Ok(Target::SamePage { .. })
+            | Ok(Target::Asset { .. })
+            | Ok(Target::RepoFile { .. })
+            | Err(_) => RunbookLink::Broken,
         }
     }
 
@@ -393,7 +396,11 @@ pub(crate) fn derive(site: &mut Site) -> Vec<Diagnostic> {
         assets.iter().map(|(p, _)| p.as_str()),
         config.base_url.as_deref(),
     )
-    .with_site_rules(config.flavor, &config.urls);
+    .with_site_rules(config.flavor, &config.urls)
+    .with_repo_tree(crate::links::RepoTree::around(
+        &site.root,
+        &config.content_dir,
+    ));
     for (i, page) in pages.iter().enumerate() {
         for alias in &page.aliases {
             links.add_alias(alias, i);

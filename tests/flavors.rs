@@ -362,3 +362,102 @@ fn a_section_swallowed_by_an_open_fence_says_so() {
         "{d}"
     );
 }
+
+/// On GitHub and GitLab a relative link to any file or folder of the
+/// repository works (the forge shows it), also above the site's own folder:
+/// a script, a workflow under `.github/`, a folder of manifests. Such links
+/// are not broken; ones to files that do not exist, to another case, or into
+/// `.git` are. The wiki links them to the forge's view by `repo_url`. A
+/// `promtool test rules` file beside the rules is not an alarm file.
+#[test]
+fn forge_links_to_the_repositorys_other_files() {
+    let repo = Site::bare();
+    let git = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(repo.root())
+        .status()
+        .expect("run git");
+    assert!(git.success());
+    let config = "flavor: github\ncontent: .\nrepo_url: https://github.com/acme/ops\n\
+                  alarms:\n  sources: [\"alerts/**\"]\nkinds:\n  runbook:\n    paths: [\"runbooks/**\"]\n\
+                  \x20   required_fields: []\n    required_sections: []\n";
+    repo.file("scripts/drain.sh", "#!/bin/sh\n")
+        .file(".github/workflows/alerts.yml", "on: push\n")
+        .file("deploy/base/kustomization.yaml", "resources: []\n")
+        .file("ops/opswiki.yaml", config)
+        .file(
+            "ops/runbooks/db.md",
+            "# Database\n\n\
+             Run [the drain script](../../scripts/drain.sh), see [the workflow](../../.github/workflows/alerts.yml#L1) \
+             and [the manifests](../../deploy/base).\n\n\
+             Not there: [gone](../../scripts/gone.sh), [case](../../Scripts/drain.sh), [git](../../.git/config).\n",
+        )
+        .file(
+            "ops/alerts/db.yaml",
+            "groups:\n  - name: db\n    rules:\n      - alert: DbDown\n        expr: up == 0\n\
+             \x20       labels: {severity: critical}\n        annotations:\n\
+             \x20         description: The database is down\n          runbook_url: runbooks/db.md\n",
+        )
+        // A Hugo site beside the runbooks: its archetypes are templates.
+        .file("ops/website/hugo.toml", "title = \"Ops\"\n")
+        .file(
+            "ops/website/archetypes/default.md",
+            "---\ntitle: \"{{ replace .Name \"-\" \" \" | title }}\"\n---\n",
+        )
+        .file(
+            "ops/alerts/db.test.yaml",
+            "rule_files: [db.yaml]\ntests:\n  - interval: 1m\n    input_series: []\n\
+             \x20   alert_rule_test:\n      - alertname: DbDown\n        eval_time: 5m\n",
+        );
+    let root = repo.path("ops");
+    let check = |root: &std::path::Path| check_json_at(root, TODAY);
+    let diags = check(&root);
+    let page = "runbooks/db.md";
+    let text = std::fs::read_to_string(root.join(page)).unwrap();
+    let (gone, case, git) = (
+        pos(&text, "../../scripts/gone.sh"),
+        pos(&text, "../../Scripts/drain.sh"),
+        pos(&text, "../../.git/config"),
+    );
+    assert_eq!(
+        places(&diags),
+        vec![
+            place("link-broken", page, gone.0 as u64, gone.1 as u64),
+            place("link-broken", page, case.0 as u64, case.1 as u64),
+            place("link-broken", page, git.0 as u64, git.1 as u64),
+        ],
+        "{}",
+        show(&diags)
+    );
+
+    // Where the pages are not read on a forge, the same links are broken.
+    std::fs::write(
+        root.join("opswiki.yaml"),
+        config.replace("flavor: github", "flavor: mkdocs"),
+    )
+    .unwrap();
+    assert_count(&check(&root), "link-broken", 6);
+
+    // The wiki sends the reader to the forge's view of each file.
+    std::fs::write(root.join("opswiki.yaml"), config).unwrap();
+    std::fs::write(
+        root.join(page),
+        "# Database\n\nRun [the drain script](../../scripts/drain.sh), see \
+         [the workflow](../../.github/workflows/alerts.yml#L1) and [the manifests](../../deploy/base).\n",
+    )
+    .unwrap();
+    let out = repo.path("out");
+    let built = build_into(&root, &out, TODAY, &["--format", "json"]);
+    assert_eq!(built.code, 0, "{built}");
+    let html = std::fs::read_to_string(out.join("runbooks/db/index.html")).unwrap();
+    for href in [
+        "https://github.com/acme/ops/blob/main/scripts/drain.sh",
+        "https://github.com/acme/ops/blob/main/.github/workflows/alerts.yml#L1",
+        "https://github.com/acme/ops/tree/main/deploy/base",
+    ] {
+        assert!(
+            html.contains(&format!("href=\"{href}\"")),
+            "no link to {href} in the page"
+        );
+    }
+}

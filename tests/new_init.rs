@@ -298,6 +298,8 @@ fn init_from_an_existing_github_folder() {
         "flavor: github",
         "content: .",
         "  - prefix: \"https://github.com/acme/runbooks/blob/main/\"",
+        "repo_url: \"https://github.com/acme/runbooks\"",
+        "repo_branch: \"main\"",
         "  sources: [\"../rules/**\"]",
         "    paths: [\"alerts/**\"]",
         "      - \"alerts/*/helpers/**\"",

@@ -283,6 +283,12 @@ fn strip_json_location(message: &str) -> String {
     }
 }
 
+/// A `promtool test rules` file (`rule_files` and `tests`): its alerts and
+/// their annotations are expectations, not definitions.
+pub fn is_rule_test(doc: &Node) -> bool {
+    doc.get("rule_files").is_some() && doc.get("tests").is_some()
+}
+
 /// One YAML (or JSON) document, by its keys.
 fn read_document(
     file: &SourceFile,
@@ -332,6 +338,8 @@ fn read_document(
     {
         // Another Kubernetes object in a bundle (a ConfigMap beside the
         // rules): not an alarm, and not a mistake.
+    } else if is_rule_test(doc) {
+        // Beside the rules it tests, `rules/**` reaches it: not a mistake.
     } else if kind == Some("GrafanaAlertRuleGroup") {
         grafana::read_rule_group_object(file, source, config, doc, alarms, diags);
     } else if doc.get("Resources").is_some() || doc.get("AWSTemplateFormatVersion").is_some() {

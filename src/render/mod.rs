@@ -512,6 +512,13 @@ impl<'a> Renderer<'a> {
                     ))
                 }
                 Ok(Target::Asset { path }) => Some(format!("{root}{path}")),
+                // Not in the wiki: the forge's view of it, or the link as
+                // written when `repo_url` does not say where that is.
+                Ok(Target::RepoFile { path, dir }) => {
+                    let fragment = dest.find('#').map_or("", |at| &dest[at..]);
+                    let url = self.site.config.repo_file_url(&path, dir)?;
+                    Some(format!("{url}{fragment}"))
+                }
                 Ok(Target::SamePage { anchor }) => Some(format!("#{}", page.id_of_anchor(&anchor))),
                 Ok(Target::External) | Err(_) => None,
             }
