@@ -48,6 +48,10 @@ pub struct Suggestion {
     pub alarm_sources: Vec<String>,
     /// `repo_url` and `repo_branch`, read off a forge URL the alerts link.
     pub repo: Option<(String, String)>,
+    /// The alert rules' numbered severities the default map does not know,
+    /// mapped by rank; and the ones left for the reader to map.
+    pub severity_map: Vec<(String, String)>,
+    pub unmapped_severities: Vec<String>,
 }
 
 /// Folder names that hold pieces of pages rather than runbooks.
@@ -97,7 +101,9 @@ pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
         .collect();
     let mut sources = vec![dir.to_path_buf()];
     sources.extend(alert_sources.iter().cloned());
-    let links = runbook_urls(&sources);
+    let rules = read_alert_rules(&sources);
+    (s.severity_map, s.unmapped_severities) = guess_severity_map(&rules.severities);
+    let links = rules.runbook_links;
     s.alert_links = links.len();
     let by_key: HashMap<String, &Found> = pages
         .iter()
@@ -106,6 +112,16 @@ pub fn suggest(dir: &Path, alert_sources: &[PathBuf]) -> Suggestion {
     let mut prefixes: BTreeMap<String, usize> = BTreeMap::new();
     let mut linked: Vec<&Found> = Vec::new();
     for url in &links {
+        // A path, not a URL (GitLab's `runbook: docs/x.md`): a page path
+        // under the content folder, as the checker reads it; no prefix.
+        if !url.contains("://") {
+            let path = url.split('#').next().unwrap_or_default().trim();
+            if let Some(page) = by_key.get(&page_key(path, s.flavor)) {
+                s.alert_links_matched += 1;
+                linked.push(page);
+            }
+            continue;
+        }
         let Some((prefix, page)) = split_url(url, s.flavor, &by_key) else {
             continue;
         };
@@ -263,6 +279,18 @@ impl Suggestion {
                     quote(path)
                 ));
             }
+        }
+        if !self.severity_map.is_empty() {
+            y.push_str("severity_map:         # the alert rules' severities by their number, lowest first (a guess)\n");
+            for (label, severity) in &self.severity_map {
+                y.push_str(&format!("  {}: {severity}\n", quote(label)));
+            }
+        }
+        if !self.unmapped_severities.is_empty() {
+            y.push_str(&format!(
+                "# severities of the alert rules to map under severity_map (to P1-P4, or none for alerts that do not page): {}\n",
+                self.unmapped_severities.join(", ")
+            ));
         }
         if !self.alarm_sources.is_empty() {
             y.push_str("alarms:\n  sources: [");
@@ -475,11 +503,23 @@ fn find_pages(content: &Path, at_top: bool) -> Vec<Found> {
     pages
 }
 
-/// `runbook_url` values in the YAML files under `sources` (each file once,
-/// though an alert folder may lie inside the folder looked at), leaving out
-/// rule tests, whose annotations repeat the rules'.
-fn runbook_urls(sources: &[PathBuf]) -> Vec<String> {
-    let mut urls = Vec::new();
+/// What the alert rules under `sources` say: their runbook links and
+/// severities.
+#[derive(Debug, Default)]
+struct AlertRules {
+    /// Values of the runbook keys (`runbook_url`, `runbook`, `playbook`:
+    /// the default `runbook_annotations`), in annotations or labels.
+    runbook_links: Vec<String>,
+    /// `severity` label values, as written.
+    severities: std::collections::BTreeSet<String>,
+}
+
+/// Read the YAML files under `sources` (each file once, though an alert
+/// folder may lie inside the folder looked at), leaving out rule tests,
+/// whose annotations repeat the rules'.
+fn read_alert_rules(sources: &[PathBuf]) -> AlertRules {
+    let keys = crate::config::Config::default().alarms.runbook_annotations;
+    let mut rules = AlertRules::default();
     let mut seen = std::collections::HashSet::new();
     for source in sources {
         let walker = WalkDir::new(source)
@@ -499,36 +539,87 @@ fn runbook_urls(sources: &[PathBuf]) -> Vec<String> {
             let Ok(text) = std::fs::read_to_string(path) else {
                 continue;
             };
-            if !text.contains("runbook_url") {
+            if !keys.iter().any(|k| text.contains(k.as_str())) && !text.contains("severity") {
                 continue;
             }
             for doc in crate::yaml::parse_multi(&text).unwrap_or_default() {
                 if crate::alarms::is_rule_test(&doc) {
                     continue;
                 }
-                collect_runbook_urls(&doc, &mut urls);
+                collect_alert_facts(&doc, &keys, &mut rules);
             }
         }
     }
-    urls
+    rules
 }
 
-fn collect_runbook_urls(node: &crate::yaml::Node, out: &mut Vec<String>) {
+fn collect_alert_facts(node: &crate::yaml::Node, keys: &[String], out: &mut AlertRules) {
     if node.is_map() {
         for (key, value) in node.entries() {
-            if key.name == "runbook_url" {
+            if keys.contains(&key.name) {
                 if let Some(url) = value.as_text() {
-                    out.push(url);
+                    out.runbook_links.push(url);
                 }
+            } else if key.name == "labels"
+                && let Some(severity) = value.get("severity").and_then(|v| v.as_text())
+            {
+                out.severities.insert(severity.trim().to_string());
+                collect_alert_facts(value, keys, out);
             } else {
-                collect_runbook_urls(value, out);
+                collect_alert_facts(value, keys, out);
             }
         }
     } else if let Some(items) = node.as_seq() {
         for item in items {
-            collect_runbook_urls(item, out);
+            collect_alert_facts(item, keys, out);
         }
     }
+}
+
+/// A `severity_map` for the severities the default map does not know, when
+/// they are numbered (`s1`, `sev2`, `P3`, `3`): by rank, the lowest number
+/// is P1, down to P4. The rest are returned apart, for the reader to map.
+fn guess_severity_map(
+    severities: &std::collections::BTreeSet<String>,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let config = crate::config::Config::default();
+    let unknown: Vec<&String> = severities
+        .iter()
+        .filter(|s| !s.is_empty() && crate::alarms::map_severity(&config, s).is_none())
+        .collect();
+    let number = |s: &str| -> Option<u32> {
+        let lower = s.to_ascii_lowercase();
+        let digits =
+            lower.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-' || c == '_');
+        let prefix = &lower[..lower.len() - digits.len()];
+        let known_prefix = matches!(
+            prefix.trim_end_matches(['-', '_']),
+            "" | "s" | "p" | "sev" | "severity"
+        );
+        (known_prefix && !digits.is_empty())
+            .then(|| digits.parse().ok())
+            .flatten()
+    };
+    let mut numbered: Vec<(u32, &String)> = unknown
+        .iter()
+        .filter_map(|s| number(s).map(|n| (n, *s)))
+        .collect();
+    numbered.sort();
+    let mut ranks: Vec<u32> = numbered.iter().map(|(n, _)| *n).collect();
+    ranks.dedup();
+    let map = numbered
+        .iter()
+        .map(|(n, s)| {
+            let rank = ranks.iter().position(|r| r == n).unwrap_or(0).min(3);
+            (s.to_string(), format!("P{}", rank + 1))
+        })
+        .collect();
+    let rest = unknown
+        .into_iter()
+        .filter(|s| number(s).is_none())
+        .cloned()
+        .collect();
+    (map, rest)
 }
 
 /// A page path (or a URL's tail) as the link index keys it under the
@@ -639,6 +730,36 @@ fn forge_repo(url: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_severities_are_mapped_by_rank() {
+        let set = |items: &[&str]| items.iter().map(|s| s.to_string()).collect();
+        let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+            items
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            guess_severity_map(&set(&["s1", "s2", "s3", "s4", "critical", "page"])),
+            (
+                pairs(&[("s1", "P1"), ("s2", "P2"), ("s3", "P3"), ("s4", "P4")]),
+                vec!["page".to_string()]
+            )
+        );
+        // sev0 is the most severe where a scale starts at 0; a fifth level
+        // stays at P4.
+        assert_eq!(
+            guess_severity_map(&set(&["sev0", "sev1", "SEV-2", "sev3", "sev4"])).0,
+            pairs(&[
+                ("sev0", "P1"),
+                ("sev1", "P2"),
+                ("SEV-2", "P3"),
+                ("sev3", "P4"),
+                ("sev4", "P4")
+            ])
+        );
+    }
 
     #[test]
     fn forge_urls_name_their_repository_and_branch() {

@@ -157,6 +157,22 @@ impl LinkIndex {
         self.pages.entry(normalize(alias)).or_insert(page);
     }
 
+    /// Every page one of whose names (its id, its own file's path, an alias)
+    /// `accept` takes, in the site's order: what a runbook template with an
+    /// open label can reach (`docs/*/README.md` names a GitLab folder's
+    /// index page by its file).
+    pub fn pages_where(&self, accept: impl Fn(&str) -> bool) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .pages
+            .iter()
+            .filter(|(key, _)| accept(key))
+            .map(|(_, &page)| page)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
     /// The first page whose id ends in the segment `stem`.
     pub fn page_with_stem(&self, stem: &str) -> Option<usize> {
         self.stems.get(stem).copied()

@@ -228,12 +228,7 @@ impl Site {
         let key = crate::links::normalize(&path);
         let key = key.trim_start_matches('/');
         let pages = if key.contains(WILDCARD) {
-            self.pages
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| matches(key, &p.id))
-                .map(|(i, _)| i)
-                .collect()
+            self.links.pages_where(|name| matches(key, name))
         } else {
             Vec::new()
         };

@@ -329,3 +329,105 @@ fn init_from_an_existing_github_folder() {
         config
     );
 }
+
+/// A GitLab-style repository (written in the style of GitLab's own on-call
+/// runbooks): rules put the runbook in a label as a path from the top
+/// (`runbook: docs/kube/kubernetes.md#alerts`), or as a template over a
+/// folder's README.md, and number their severities `s1`..`s4`. `init
+/// --from` counts those paths as links, maps the numbers by rank, and the
+/// check finds only the alert that truly has no runbook.
+#[test]
+fn init_from_a_gitlab_repository_with_runbook_labels() {
+    let repo = Site::bare();
+    let rule = |name: &str, severity: &str, labels: &str, annotations: &str| {
+        format!(
+            "  - alert: {name}\n    expr: up == 0\n    labels:\n      severity: {severity}\n{labels}\
+             \x20   annotations:\n      title: {name} fired\n{annotations}"
+        )
+    };
+    let rules = [
+        "groups:\n- name: platform\n  rules:\n".to_string(),
+        rule(
+            "KubeContainersWaiting",
+            "s2",
+            "      runbook: docs/kube/kubernetes.md#alerts\n",
+            "",
+        ),
+        // No rule fixes `type`: the template is a pattern over the
+        // folders' README.md pages, which are their folders' index pages.
+        rule(
+            "ComponentSaturation",
+            "s3",
+            "",
+            "      runbook: docs/{{ $labels.type }}/README.md\n",
+        ),
+        rule("AirflowDown", "s4", "", ""),
+        rule("PagerBroken", "s1", "", "      runbook: docs/redis/README.md#failover\n"),
+    ]
+    .concat();
+    repo.file(
+        "README.md",
+        "# On-call runbooks\n\nSee [Kubernetes](docs/kube/kubernetes.md).\n",
+    )
+    .file(
+        "docs/kube/kubernetes.md",
+        "# Kubernetes\n\n## Alerts\n\nLook at the pods.\n",
+    )
+    .file(
+        "docs/redis/README.md",
+        "# Redis\n\n## Failover\n\nPromote the replica.\n",
+    )
+    // Runbooks share no heading here, as in GitLab's: no required sections.
+    .file(
+        "docs/patroni/postgres.md",
+        "# Postgres\n\n## Replication\n\nCheck the lag.\n",
+    )
+    .file("rules/platform.yml", &rules)
+    .file(".gitlab-ci.yml", "test:\n  script: [make test]\n");
+    let root = repo.root();
+    let rules_dir = repo.path("rules");
+    let out = run(&[
+        "init",
+        "--from",
+        root.to_str().unwrap(),
+        "--alerts",
+        rules_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let config = fs::read_to_string(root.join("opswiki.yaml")).unwrap();
+    for line in [
+        "flavor: gitlab",
+        "  \"s1\": P1",
+        "  \"s2\": P2",
+        "  \"s3\": P3",
+        "  \"s4\": P4",
+    ] {
+        assert!(
+            config.lines().any(|l| l.starts_with(line)),
+            "no `{line}` in:\n{config}"
+        );
+    }
+    // Three of the four rules link a page (the template is no page itself).
+    assert!(
+        config
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with("; 2 of 3 alert runbook links name a page here."),
+        "{config}"
+    );
+    let diags = check_json_at(&root, TODAY);
+    let found: Vec<(&str, &str)> = diags
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "alarm-runbook-missing",
+            "alarm `AirflowDown` has no runbook"
+        )],
+        "{}",
+        show(&diags)
+    );
+}

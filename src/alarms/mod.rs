@@ -197,7 +197,11 @@ pub(super) fn read_annotations(
         .iter()
         .find_map(|key| text(annotations.and_then(|a| a.get(key))))
         .map(|d| readable_template(&d));
-    alarm.runbook = first_annotation(file, annotations, &config.alarms.runbook_annotations);
+    // Some teams put the runbook in a label (GitLab's rules write
+    // `labels: {runbook: docs/x.md}`, so it travels with the alert through
+    // routing): the annotations first, then the labels, by the same keys.
+    alarm.runbook = first_annotation(file, annotations, &config.alarms.runbook_annotations)
+        .or_else(|| first_annotation(file, labels, &config.alarms.runbook_annotations));
 }
 
 pub(crate) fn span(file: &SourceFile, node_pos: yaml::Pos, len: usize) -> Span {
