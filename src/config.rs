@@ -288,7 +288,59 @@ pub struct StatusConfig {
     /// Each request's time limit, in milliseconds (default 3 s).
     pub timeout_ms: u64,
     pub services: Vec<ServiceIndicators>,
+    /// `deployments:`: where recent deployments are read from.
+    pub deployments: Option<DeploymentsConfig>,
 }
+
+/// A value of `opswiki.yaml` with where it is written, so that a report can
+/// point at the line to fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    pub text: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Placed {
+    /// `opswiki.yaml:LINE:COLUMN`.
+    pub fn at(&self) -> String {
+        format!("{CONFIG_FILE}:{}:{}", self.line, self.column)
+    }
+}
+
+/// `status.deployments`: the recent deployments, from git tags and/or a
+/// Prometheus metric, and how soon after one an alert counts as following it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploymentsConfig {
+    /// `tags:`: a glob over the tag names of the site's git repository
+    /// (`v*`). Kept when it is not a glob (a `config-invalid` error), so the
+    /// live report can say why it read no tags.
+    pub tags: Option<Placed>,
+    /// `query:`: PromQL whose value is the Unix time of a series' latest
+    /// deployment.
+    pub query: Option<Placed>,
+    /// `label:`: the series label that names a deployment (default `version`).
+    pub label: String,
+    /// `soon_after:` in seconds (default 30 min), and as written.
+    pub soon_after_secs: u64,
+    pub soon_after: String,
+}
+
+impl Default for DeploymentsConfig {
+    fn default() -> DeploymentsConfig {
+        DeploymentsConfig {
+            tags: None,
+            query: None,
+            label: "version".into(),
+            soon_after_secs: DEFAULT_SOON_AFTER_SECS,
+            soon_after: "30m".into(),
+        }
+    }
+}
+
+/// An alert that starts within this long after a deployment is said to
+/// follow it, when `soon_after:` is not given: 30 minutes.
+pub const DEFAULT_SOON_AFTER_SECS: u64 = 30 * 60;
 
 impl Default for StatusConfig {
     fn default() -> StatusConfig {
@@ -300,6 +352,7 @@ impl Default for StatusConfig {
             window: "24h".into(),
             timeout_ms: DEFAULT_TIMEOUT_MS,
             services: Vec::new(),
+            deployments: None,
         }
     }
 }
@@ -898,10 +951,80 @@ fn parse_status(file: &SourceFile, value: &Node, diags: &mut Vec<Diagnostic>) ->
                 }
                 None => diags.push(invalid(file, v, "`status.services` must be a list of services, each with `name` and `indicators`")),
             },
-            _ => diags.push(unknown(file, key, "status", "prometheus_url, alertmanager_url, token_env, window, timeout, services")),
+            "deployments" => status.deployments = parse_deployments(file, v, diags),
+            _ => diags.push(unknown(file, key, "status", "prometheus_url, alertmanager_url, token_env, window, timeout, services, deployments")),
         }
     }
     status
+}
+
+/// `status.deployments`. A `tags:` that is not a glob is an error and is
+/// kept (the live report says it too); a block with neither `tags` nor
+/// `query` reads nothing and is dropped.
+fn parse_deployments(
+    file: &SourceFile,
+    value: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<DeploymentsConfig> {
+    if !value.is_map() {
+        diags.push(invalid(
+            file,
+            value,
+            "`status.deployments` must be a mapping (tags, query, label, soon_after)",
+        ));
+        return None;
+    }
+    let mut deployments = DeploymentsConfig::default();
+    let placed = |v: &Node, text: String| Placed {
+        text,
+        line: v.pos.line,
+        column: v.pos.column,
+    };
+    for (key, v) in value.entries() {
+        match key.name.as_str() {
+            "tags" => match v.as_text().map(|t| t.trim().to_string()) {
+                Some(t) if !t.is_empty() => {
+                    if let Err(e) = crate::glob::compile(&t) {
+                        diags.push(invalid(
+                            file,
+                            v,
+                            &format!("`status.deployments.tags` is not a glob: {}", e.kind()),
+                        )
+                        .with_help("a glob over tag names such as `v*` or `release-*`"));
+                    }
+                    deployments.tags = Some(placed(v, t));
+                }
+                _ => diags.push(invalid(file, v, "`status.deployments.tags` must be a glob over tag names such as `v*`")),
+            },
+            "query" => match v.as_text().map(|q| q.trim().to_string()) {
+                Some(q) if !q.is_empty() => deployments.query = Some(placed(v, q)),
+                _ => diags.push(invalid(file, v, "`status.deployments.query` must be a PromQL expression whose value is a deployment's Unix time")),
+            },
+            "label" => match v.as_str().map(str::trim) {
+                Some(l) if !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                    deployments.label = l.to_string()
+                }
+                _ => diags.push(invalid(file, v, "`status.deployments.label` must be a Prometheus label name such as `version`")),
+            },
+            "soon_after" => match v.as_text().as_deref().and_then(parse_duration_ms) {
+                Some(ms) if ms >= 1000 => {
+                    deployments.soon_after_secs = ms / 1000;
+                    deployments.soon_after = v.as_text().unwrap_or_default().trim().to_string();
+                }
+                _ => diags.push(invalid(file, v, "`status.deployments.soon_after` must be a duration of a second or more such as 30m or 1h")),
+            },
+            _ => diags.push(unknown(file, key, "status.deployments", "tags, query, label, soon_after")),
+        }
+    }
+    if deployments.tags.is_none() && deployments.query.is_none() {
+        diags.push(invalid(
+            file,
+            value,
+            "`status.deployments` needs `tags` (a glob over git tags) or `query` (PromQL), or both",
+        ));
+        return None;
+    }
+    Some(deployments)
 }
 
 fn parse_service(
@@ -1303,6 +1426,34 @@ mod tests {
         let t = i.target.unwrap();
         assert!(t.met_by(99.95) && !t.met_by(99.0));
         assert_eq!(t.to_string(), ">= 99.9");
+    }
+
+    #[test]
+    fn status_deployments() {
+        let (c, d) = parse(
+            "status:\n  deployments:\n    tags: \"v[\"\n    query: deploy_timestamp_seconds\n    label: release\n    soon_after: 10m\n    colour: red\n",
+        );
+        let codes: Vec<_> = d
+            .iter()
+            .map(|d| (d.code.name(), d.span.line, d.span.column))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![("config-invalid", 3, 11), ("config-unknown-key", 7, 5)]
+        );
+        let deployments = c.status.unwrap().deployments.unwrap();
+        // Kept, so the live report can say why it read no tags.
+        assert_eq!(deployments.tags.unwrap().text, "v[");
+        assert_eq!(deployments.query.unwrap().at(), "opswiki.yaml:4:12");
+        assert_eq!(deployments.label, "release");
+        assert_eq!(
+            (deployments.soon_after_secs, deployments.soon_after.as_str()),
+            (600, "10m")
+        );
+        let (c, d) = parse("status:\n  deployments:\n    soon_after: 5m\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("needs `tags`"), "{d:?}");
+        assert!(c.status.unwrap().deployments.is_none());
     }
 
     #[test]

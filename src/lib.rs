@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod coverage;
+pub mod deployments;
 pub mod diag;
 pub mod extensions;
 pub mod flavor;

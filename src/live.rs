@@ -21,6 +21,9 @@ use serde::de::DeserializeOwned;
 
 use crate::alarms::RunbookLink;
 use crate::config::{CONFIG_FILE, Indicator, StatusConfig};
+use crate::deployments::{
+    AfterDeployment, Deployment, DeploymentProblem, DeploymentSource, RecentDeployments,
+};
 use crate::model::output_path;
 use crate::site::Site;
 use crate::status::{Detail, Health, Item, Link, TREND_PCT};
@@ -30,6 +33,10 @@ pub const LIVE_PATH: &str = "status/live/index.html";
 /// Points of a range query over the window: enough for a trend and a
 /// sparkline, few enough to stay quick.
 const RANGE_POINTS: u64 = 60;
+/// Points of the deployments metric's range query over the window (one a
+/// minute over 24 h): two deployments of one series within a step of each
+/// other show as the later one.
+const DEPLOY_POINTS: u64 = 1440;
 /// The largest answer read from a monitoring system.
 const BODY_LIMIT: u64 = 8 * 1024 * 1024;
 
@@ -38,6 +45,8 @@ const BODY_LIMIT: u64 = 8 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub status: Option<StatusConfig>,
+    /// The site root: its git repository holds the deployment tags.
+    pub root: std::path::PathBuf,
     pub base_url: Option<String>,
     /// The site's severities, most severe first.
     severities: Vec<String>,
@@ -150,6 +159,7 @@ impl Catalogue {
         Catalogue {
             weekly,
             status: site.config.status.clone(),
+            root: site.root.clone(),
             base_url: site.config.base_url.clone(),
             severities: site.config.severities.clone(),
             severity_map: site.config.severity_map.clone(),
@@ -229,6 +239,8 @@ pub struct LiveAlert {
     pub runbook_url: Option<String>,
     /// Why the wiki cannot lead from this alert to a runbook.
     pub gap: Option<String>,
+    /// The deployment it started soon after (`status.deployments`).
+    pub after_deployment: Option<AfterDeployment>,
 }
 
 /// An indicator's values over the window.
@@ -299,6 +311,8 @@ pub struct LiveStatus {
     /// Silenced or inhibited: known, and someone has said not to page.
     pub suppressed: Vec<LiveAlert>,
     pub services: Vec<ServiceLive>,
+    /// The deployments inside the window; none without `status.deployments`.
+    pub deployments: Option<RecentDeployments>,
     /// Worst first, as in `opswiki status`; the rules are in docs/status.md.
     pub items: Vec<Item>,
 }
@@ -480,6 +494,8 @@ struct Sample {
 
 #[derive(serde::Deserialize)]
 struct Series {
+    #[serde(default)]
+    metric: BTreeMap<String, String>,
     values: Vec<(f64, String)>,
 }
 
@@ -488,9 +504,16 @@ fn sample_value(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// The first line of a body, short, for a message.
+/// The first line of a body, short, for a message; of an HTML page (a
+/// proxy's error page), its title.
 fn body_excerpt(body: &str) -> String {
-    let line = body.lines().next().unwrap_or("").trim();
+    let title = body
+        .find("<title>")
+        .and_then(|at| body[at + 7..].split_once("</title>"))
+        .map(|(t, _)| t);
+    let line = title
+        .unwrap_or_else(|| body.lines().next().unwrap_or(""))
+        .trim();
     let mut out: String = line.chars().take(200).collect();
     if line.chars().count() > 200 {
         out.push('…');
@@ -552,12 +575,17 @@ struct Fetched {
     prom_alerts: Option<Answer<PromAlerts>>,
     /// Per service, per indicator: (instant, range).
     indicators: Vec<Vec<(Answer<QueryData>, Answer<QueryData>)>>,
+    /// The deployments metric over the window.
+    deploy_query: Option<Answer<QueryData>>,
+    /// The deployments tagged in git inside the window.
+    deploy_tags: Option<Result<Vec<Deployment>, String>>,
 }
 
-fn fetch(client: &Client, status: &StatusConfig, now: f64) -> Fetched {
+fn fetch(client: &Client, status: &StatusConfig, root: &std::path::Path, now: f64) -> Fetched {
     let prom = status.prometheus_url.as_deref();
     let step = (status.window_secs / RANGE_POINTS).max(1);
     let start = now - status.window_secs as f64;
+    let deployments = status.deployments.as_ref();
     // Every request at once: the slowest, not the sum, is what it takes.
     std::thread::scope(|scope| {
         let am = status
@@ -566,6 +594,29 @@ fn fetch(client: &Client, status: &StatusConfig, now: f64) -> Fetched {
             .map(|base| scope.spawn(move || alertmanager_alerts(client, base)));
         let alerts =
             prom.map(|base| scope.spawn(move || prom_api(client, base, "/api/v1/alerts", &[])));
+        let deploy_tags = deployments.and_then(|d| d.tags.as_ref()).map(|pattern| {
+            scope.spawn(move || {
+                crate::deployments::from_tags(root, pattern, start as i64, now as i64)
+            })
+        });
+        let deploy_query = deployments.and_then(|d| d.query.as_ref()).map(|query| {
+            let deploy_step = (status.window_secs / DEPLOY_POINTS).max(1);
+            prom.map(|base| {
+                scope.spawn(move || {
+                    prom_api(
+                        client,
+                        base,
+                        "/api/v1/query_range",
+                        &[
+                            ("query", query.text.clone()),
+                            ("start", format!("{start:.3}")),
+                            ("end", format!("{now:.3}")),
+                            ("step", format!("{deploy_step}s")),
+                        ],
+                    )
+                })
+            })
+        });
         let indicators: Vec<Vec<_>> = status
             .services
             .iter()
@@ -608,6 +659,14 @@ fn fetch(client: &Client, status: &StatusConfig, now: f64) -> Fetched {
         Fetched {
             am: am.map(join),
             prom_alerts: alerts.map(join),
+            deploy_tags: deploy_tags.map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("reading the tags failed".to_string()))
+            }),
+            deploy_query: deploy_query.map(|h| match h {
+                Some(h) => join(h),
+                None => no_prometheus(),
+            }),
             indicators: indicators
                 .into_iter()
                 .map(|s| {
@@ -640,8 +699,8 @@ pub fn gather(catalogue: &Catalogue) -> LiveStatus {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
-    let fetched = fetch(&client, &status, now);
-    let mut live = assemble(catalogue, &status, fetched, token_note);
+    let fetched = fetch(&client, &status, &catalogue.root, now);
+    let mut live = assemble(catalogue, &status, fetched, token_note, now);
     live.taken_at =
         chrono::DateTime::<chrono::Utc>::from(UNIX_EPOCH + Duration::from_secs_f64(now))
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -694,6 +753,7 @@ fn assemble(
     status: &StatusConfig,
     fetched: Fetched,
     token_note: Option<String>,
+    now: f64,
 ) -> LiveStatus {
     let mut sources = Vec::new();
     let mut alerts = Vec::new();
@@ -762,6 +822,60 @@ fn assemble(
             ),
         }
     }
+    // Recent deployments, and the alerts that started soon after one.
+    let deployments = status.deployments.as_ref().map(|config| {
+        let mut list = Vec::new();
+        let mut problems = Vec::new();
+        if let (Some(pattern), Some(tags)) = (&config.tags, fetched.deploy_tags) {
+            match tags {
+                Ok(found) => list.extend(found),
+                Err(problem) => problems.push(DeploymentProblem {
+                    source: DeploymentSource::Git,
+                    problem,
+                    config: pattern.at(),
+                    written: pattern.text.clone(),
+                }),
+            }
+        }
+        if let (Some(query), Some(answer)) = (&config.query, fetched.deploy_query) {
+            if !prom_url.is_empty() {
+                let problem = answer.result.as_ref().err().map(String::as_str);
+                note_source(
+                    &mut sources,
+                    "prometheus",
+                    &prom_url,
+                    answer.millis,
+                    problem.filter(|p| unreachable(p)),
+                );
+            }
+            let from = (now - status.window_secs as f64) as i64;
+            match answer.result.and_then(labelled_series) {
+                Ok(series) => list.extend(crate::deployments::from_series(
+                    series,
+                    &config.label,
+                    from,
+                    now as i64,
+                )),
+                Err(problem) => problems.push(DeploymentProblem {
+                    source: DeploymentSource::Prometheus,
+                    problem,
+                    config: query.at(),
+                    written: query.text.clone(),
+                }),
+            }
+        }
+        crate::deployments::sort(&mut list);
+        for alert in &mut alerts {
+            alert.after_deployment = alert.since.as_deref().and_then(|since| {
+                crate::deployments::followed(&list, since, config.soon_after_secs)
+            });
+        }
+        RecentDeployments {
+            soon_after: config.soon_after.clone(),
+            list,
+            problems,
+        }
+    });
     let rank = |a: &LiveAlert| {
         a.severity
             .as_ref()
@@ -814,6 +928,9 @@ fn assemble(
         gaps_item(&active, &suppressed, &mut items);
     }
     indicator_items(&services, &status.window, &mut items);
+    if let Some(d) = &deployments {
+        deployment_items(d, &active, &status.window, &mut items);
+    }
     items.extend(catalogue.weekly.iter().cloned());
     items.sort_by_key(|i| std::cmp::Reverse(i.health));
     LiveStatus {
@@ -830,6 +947,7 @@ fn assemble(
         alerts: active,
         suppressed,
         services,
+        deployments,
         items,
     }
 }
@@ -889,6 +1007,7 @@ fn join_alarm(
         runbook,
         runbook_url,
         gap,
+        after_deployment: None,
     }
 }
 
@@ -939,6 +1058,24 @@ fn series_values(data: QueryData) -> Result<Vec<f64>, String> {
                 .filter_map(|(_, v)| sample_value(v))
                 .collect())
         }
+        _ => Err("the range query gave no series".to_string()),
+    }
+}
+
+/// Every series of a range query, with its labels.
+fn labelled_series(data: QueryData) -> Result<Vec<crate::deployments::LabelledSeries>, String> {
+    match data {
+        QueryData::Matrix(series) => Ok(series
+            .into_iter()
+            .map(|s| {
+                let values = s
+                    .values
+                    .iter()
+                    .filter_map(|(_, v)| sample_value(v))
+                    .collect();
+                (s.metric, values)
+            })
+            .collect()),
         _ => Err("the range query gave no series".to_string()),
     }
 }
@@ -1327,6 +1464,120 @@ fn indicator_items(services: &[ServiceLive], window: &str, items: &mut Vec<Item>
     }
 }
 
+/// `within 30m after v1.4.2 (git tag, 2026-12-06T05:56:00Z): OrdersApiHighErrorRate
+/// after 4 min, DiskAlmostFull after 6 min`, one part per deployment, newest first.
+fn followed_text(following: &[(&LiveAlert, &AfterDeployment)], soon_after: &str) -> String {
+    let mut by_deployment: Vec<(&AfterDeployment, Vec<String>)> = Vec::new();
+    for (a, after) in following {
+        let said = format!(
+            "{} after {}",
+            a.name,
+            crate::deployments::duration_text(after.after_secs)
+        );
+        match by_deployment.iter_mut().find(|(d, _)| {
+            (&d.deployment, &d.deployed_at) == (&after.deployment, &after.deployed_at)
+        }) {
+            Some((_, alerts)) => alerts.push(said),
+            None => by_deployment.push((after, vec![said])),
+        }
+    }
+    by_deployment.sort_by(|a, b| b.0.deployed_at.cmp(&a.0.deployed_at));
+    let parts: Vec<String> = by_deployment
+        .iter()
+        .map(|(d, alerts)| {
+            format!(
+                "after {} ({}, {}): {}",
+                d.deployment,
+                d.source.name(),
+                d.deployed_at,
+                alerts.join(", ")
+            )
+        })
+        .collect();
+    format!("within {soon_after} {}", parts.join("; "))
+}
+
+/// `3 deployments in the last 24h, the latest v1.4.2 at 2026-12-06T05:56:00Z`.
+fn deployments_text(d: &RecentDeployments, window: &str) -> String {
+    let n = d.list.len();
+    match d.list.first() {
+        None => format!("no deployment in the last {window}"),
+        Some(latest) => format!(
+            "{n} {} in the last {window}, the latest {} at {}",
+            if n == 1 { "deployment" } else { "deployments" },
+            latest.name,
+            latest.at
+        ),
+    }
+}
+
+/// Rules `deploy-alerts` (a firing alert started within `soon_after` after
+/// a deployment) and `deployments-unread`.
+fn deployment_items(
+    d: &RecentDeployments,
+    active: &[LiveAlert],
+    window: &str,
+    items: &mut Vec<Item>,
+) {
+    if !d.problems.is_empty() {
+        items.push(Item {
+            rule: "deployments-unread",
+            health: Health::Degraded,
+            title: "Recent deployments could not be read".into(),
+            evidence: d
+                .problems
+                .iter()
+                .map(|p| format!("{}: {} ({})", p.source.name(), p.problem, p.config))
+                .collect::<Vec<_>>()
+                .join("; "),
+            link: None,
+            details: Vec::new(),
+        });
+    }
+    let following: Vec<(&LiveAlert, &AfterDeployment)> = active
+        .iter()
+        .filter(|a| a.state == AlertState::Firing)
+        .filter_map(|a| a.after_deployment.as_ref().map(|after| (a, after)))
+        .collect();
+    let listed = deployments_text(d, window);
+    if !following.is_empty() {
+        let n = following.len();
+        items.push(Item {
+            rule: "deploy-alerts",
+            health: Health::Degraded,
+            title: if n == 1 {
+                "1 firing alert started soon after a deployment".to_string()
+            } else {
+                format!("{n} firing alerts started soon after a deployment")
+            },
+            evidence: format!("{}; {listed}", followed_text(&following, &d.soon_after)),
+            link: None,
+            details: following
+                .iter()
+                .map(|(a, after)| Detail {
+                    text: format!(
+                        "{} {} (deployed at {}, {})",
+                        a.name,
+                        after.text,
+                        after.deployed_at,
+                        after.source.name()
+                    ),
+                    link: a.runbook.clone().or_else(|| a.alarm.clone()),
+                })
+                .collect(),
+        });
+    } else if d.problems.is_empty() || !d.list.is_empty() {
+        items.push(Item {
+            rule: "deploy-alerts",
+            health: Health::Healthy,
+            title: "No firing alert started soon after a deployment".into(),
+            evidence: format!("{listed}; none followed within {}", d.soon_after),
+            link: None,
+            details: Vec::new(),
+        });
+    }
+}
+
 /// `; over 24h: 99.9% → 99.95% (+0.1%), min 99.8%, max 100%`.
 fn trend_text(t: &Trend, unit: &str, window: &str) -> String {
     format!(
@@ -1375,6 +1626,9 @@ fn alert_line(a: &LiveAlert, base: Option<&str>) -> (String, Vec<String>) {
         (Some(l), _) => lines.push(format!("runbook: {}", l.url(base))),
         (None, Some(u)) => lines.push(format!("runbook (outside the wiki): {u}")),
         _ => {}
+    }
+    if let Some(after) = &a.after_deployment {
+        lines.push(after.text.clone());
     }
     if let Some(gap) = &a.gap {
         lines.push(format!("GAP: {gap}"));
@@ -1459,6 +1713,40 @@ pub fn to_text(live: &LiveStatus, base: Option<&str>) -> String {
             }
         }
     }
+    if let Some(d) = &live.deployments {
+        let _ = writeln!(
+            out,
+            "\nDeployments (last {}, newest first; alerts within {} after one are linked to it):",
+            live.window, d.soon_after
+        );
+        if d.list.is_empty() {
+            let _ = writeln!(out, "  none");
+        }
+        for dep in &d.list {
+            let _ = writeln!(
+                out,
+                "  {}  {}  ({}{})",
+                dep.at,
+                dep.name,
+                dep.source.name(),
+                if dep.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", dep.detail)
+                }
+            );
+        }
+        for p in &d.problems {
+            let _ = writeln!(out, "  NOT READ ({}): {}", p.source.name(), p.problem);
+            let _ = writeln!(
+                out,
+                "      {} ({}): {}",
+                p.source.key(),
+                p.config,
+                p.written
+            );
+        }
+    }
     crate::status::write_items_text(
         &mut out,
         "Needs attention:",
@@ -1534,6 +1822,35 @@ pub fn to_markdown(live: &LiveStatus, base: Option<&str>) -> String {
                     let _ = writeln!(out, "    - {} ({})", md(p), i.config);
                 }
             }
+        }
+    }
+    if let Some(d) = &live.deployments {
+        let _ = writeln!(
+            out,
+            "\n### Deployments (last {}, newest first)\n",
+            live.window
+        );
+        if d.list.is_empty() && d.problems.is_empty() {
+            out.push_str("- none\n");
+        }
+        for dep in &d.list {
+            let _ = writeln!(
+                out,
+                "- {} **{}** ({})",
+                dep.at,
+                md(&dep.name),
+                dep.source.name()
+            );
+        }
+        for p in &d.problems {
+            let _ = writeln!(
+                out,
+                "- **Could not read** ({}): {} ({}: `{}`)",
+                p.source.name(),
+                md(&p.problem),
+                p.config,
+                p.written
+            );
         }
     }
     let attention: Vec<&Item> = live.attention().collect();

@@ -63,7 +63,7 @@ fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
 struct Monitoring {
     dir: tempfile::TempDir,
     prometheus: Option<Child>,
-    alertmanager: Child,
+    alertmanager: Option<Child>,
     prom_port: u16,
     am_port: u16,
 }
@@ -142,7 +142,7 @@ impl Monitoring {
         );
         let mut m = Monitoring {
             prometheus: None,
-            alertmanager,
+            alertmanager: Some(alertmanager),
             prom_port,
             am_port,
             dir,
@@ -173,6 +173,13 @@ impl Monitoring {
         }
     }
 
+    fn stop_alertmanager(&mut self) {
+        if let Some(mut a) = self.alertmanager.take() {
+            let _ = a.kill();
+            let _ = a.wait();
+        }
+    }
+
     fn logs(&self) -> String {
         ["prometheus.log", "alertmanager.log"]
             .iter()
@@ -185,8 +192,7 @@ impl Monitoring {
 impl Drop for Monitoring {
     fn drop(&mut self) {
         self.stop_prometheus();
-        let _ = self.alertmanager.kill();
-        let _ = self.alertmanager.wait();
+        self.stop_alertmanager();
     }
 }
 
@@ -660,4 +666,422 @@ fn live_status_needs_a_status_block() {
     let (out, _) = live(&site, "text");
     assert_eq!(out.code, 2, "{out}");
     assert!(out.stderr.contains("has no `status:` block"), "{out}");
+}
+
+const NGINX: &str = "/usr/sbin/nginx";
+
+/// nginx (Debian's `nginx-light`) as a reverse proxy in front of a port, as
+/// an ingress stands in front of Alertmanager: when nothing answers behind
+/// it, it answers 502 itself. One process (`master_process off`), so
+/// killing it leaves no worker behind and it never changes user; every
+/// path it writes is in its own folder.
+struct Proxy {
+    dir: tempfile::TempDir,
+    child: Child,
+    port: u16,
+}
+
+impl Proxy {
+    fn start(upstream: u16) -> Proxy {
+        assert!(
+            Path::new(NGINX).exists(),
+            "{NGINX} is missing: apt-get install nginx-light (or run .ci/run)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let d = dir.path().display().to_string();
+        let conf = format!(
+            "master_process off;\nevents {{ worker_connections 64; }}\nhttp {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  server {{\n    listen 127.0.0.1:{port};\n    location / {{ proxy_pass http://127.0.0.1:{upstream}; }}\n  }}\n}}\n"
+        );
+        std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+        let child = Command::new(NGINX)
+            .args([
+                "-e",
+                "stderr",
+                "-p",
+                &d,
+                "-c",
+                &format!("{d}/nginx.conf"),
+                "-g",
+                &format!("daemon off; pid {d}/nginx.pid; error_log stderr;"),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("nginx.log")).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {NGINX}: {e}"));
+        let proxy = Proxy { dir, child, port };
+        wait_for("nginx to listen", 30, || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        proxy
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("nginx.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// `git ARGS` in `dir`, dated `at` (Unix seconds): the author's and the
+/// committer's date, which is also an annotated tag's tagger date.
+fn git(dir: &Path, at: i64, args: &[&str]) {
+    let date = format!("@{at} +0000");
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Release Bot",
+            "-c",
+            "user.email=release@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "tag.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", &date)
+        .env("GIT_COMMITTER_DATE", &date)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn source<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no source {name} in {v:#}"))
+}
+
+fn has_rule(v: &Value, rule: &str, health: &str) -> bool {
+    rules(v).contains(&(rule.to_string(), health.to_string()))
+}
+
+fn since_unix(alert: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(alert["since"].as_str().unwrap())
+        .unwrap()
+        .timestamp()
+}
+
+/// Recent deployments from git tags and from a metric, the alerts that
+/// started soon after one; then the Alertmanager behind a real nginx stops,
+/// and the report says nginx answered 502, takes the alerts from Prometheus
+/// and still shows the rest.
+#[test]
+fn deployments_and_an_alertmanager_behind_a_failing_proxy() {
+    let mut m = Monitoring::start();
+    let proxy = Proxy::start(m.am_port);
+    let now = unix_now();
+
+    // A site whose repository tags its releases: v1.3.0 three days ago
+    // (outside the 24 h window), v1.4.1 two hours ago (lightweight: its
+    // commit's date), v1.4.2 cut four minutes ago on a commit of 90 minutes
+    // ago (annotated: its tagger's date), and `nightly`, which is no `v*`.
+    let site = Site::new();
+    site.file(
+        "content/runbooks/api-errors.md",
+        &Runbook::new("API errors").render(),
+    );
+    site.file(
+        "content/runbooks/disk-full.md",
+        &Runbook::new("Disk full").render(),
+    );
+    site.file("content/alarms/rules.yaml", &wiki_alarms(false));
+    site.file(
+        "opswiki.yaml",
+        &format!(
+            "title: Deploy test\nbase_url: https://wiki.example.com/\nstatus:\n  prometheus_url: http://127.0.0.1:{}\n  alertmanager_url: http://127.0.0.1:{}\n  timeout: 2s\n  services:\n    - name: Prometheus\n      indicators:\n        - name: Scrape up\n          query: up{{job=\"prometheus\"}} * 100\n          unit: \"%\"\n          target: \">= 99.9\"\n  deployments:\n    tags: \"v*\"\n    soon_after: 30m\n",
+            m.prom_port, proxy.port
+        ),
+    );
+    let root = site.root();
+    git(&root, now - 3 * 86_400, &["init", "-q"]);
+    git(&root, now - 3 * 86_400, &["add", "-A"]);
+    git(&root, now - 3 * 86_400, &["commit", "-q", "-m", "first"]);
+    git(&root, now - 3 * 86_400, &["tag", "v1.3.0"]);
+    site.file(
+        "content/runbooks/disk-full.md",
+        &Runbook::new("Disk full, again").render(),
+    );
+    git(&root, now - 7200, &["commit", "-q", "-am", "second"]);
+    git(&root, now - 7200, &["tag", "v1.4.1"]);
+    site.file(
+        "content/runbooks/disk-full.md",
+        &Runbook::new("Disk full, third").render(),
+    );
+    git(&root, now - 5400, &["commit", "-q", "-am", "third"]);
+    git(
+        &root,
+        now - 240,
+        &["tag", "-a", "v1.4.2", "-m", "release 1.4.2"],
+    );
+    git(&root, now - 5400, &["tag", "nightly"]);
+
+    // The alerts reach Alertmanager, read through the proxy.
+    let through_proxy = proxy.port;
+    wait_for("four alerts in Alertmanager, through nginx", 30, || {
+        http(through_proxy, "GET", "/api/v2/alerts", "")
+            .and_then(|(_, b)| serde_json::from_str::<Value>(&b).ok())
+            .is_some_and(|v| v.as_array().is_some_and(|a| a.len() >= 4))
+    });
+
+    let (v, took) = live_json(&site);
+    eprintln!(
+        "status --live with deployments took {took:?} (its own count: {} ms)",
+        v["took_ms"]
+    );
+    assert_eq!(v["complete"], true, "{v:#}\n{}\n{}", m.logs(), proxy.log());
+    let d = &v["deployments"];
+    let names: Vec<&str> = d["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["v1.4.2", "v1.4.1"], "{d:#}");
+    assert_eq!(d["list"][0]["timestamp"], now - 240, "the tagger's date");
+    assert_eq!(d["list"][1]["timestamp"], now - 7200, "the commit's date");
+    assert_eq!(d["list"][0]["source"], "git");
+    assert!(
+        d["list"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("commit ")
+    );
+    assert_eq!(d["problems"].as_array().unwrap().len(), 0, "{d:#}");
+    assert_eq!(d["soon_after"], "30m");
+
+    // The firing alerts started after v1.4.2, within 30 minutes.
+    let firing = alert(&v["alerts"], "OrdersApiHighErrorRate");
+    let after = &firing["after_deployment"];
+    let secs = since_unix(firing) - (now - 240);
+    assert!((0..1800).contains(&secs), "{firing:#}");
+    assert_eq!(after["deployment"], "v1.4.2", "{firing:#}");
+    assert_eq!(after["after_secs"], secs);
+    let said = format!("started {} min after deploy v1.4.2", secs / 60);
+    assert_eq!(after["text"], said.as_str());
+    assert!(has_rule(&v, "deploy-alerts", "DEGRADED"), "{:?}", rules(&v));
+    assert_text_in(
+        &v,
+        "deploy-alerts",
+        &format!(
+            "within 30m after v1.4.2 (git tag, {}): OrdersApiHighErrorRate after {} min",
+            d["list"][0]["at"].as_str().unwrap(),
+            secs / 60
+        ),
+    );
+
+    let (text, _) = live(&site, "text");
+    assert_eq!(text.code, 0, "{text}");
+    for needle in [
+        "Deployments (last 24h, newest first",
+        "v1.4.2  (git tag, commit ",
+        "v1.4.1  (git tag, commit ",
+        &said,
+    ] {
+        assert!(text.stdout.contains(needle), "no {needle:?} in\n{text}");
+    }
+    assert!(!text.stdout.contains("nightly"), "{text}");
+    assert!(!text.stdout.contains("v1.3.0"), "{text}");
+    let (md, _) = live(&site, "markdown");
+    assert!(md.stdout.contains("### Deployments (last 24h"), "{md}");
+    assert!(md.stdout.contains("**v1.4.2** (git tag)"), "{md}");
+
+    {
+        let serve = common::serve::Serve::start(&site.root());
+        let page = serve.get("/status/live/");
+        assert_eq!(page.status, 200, "{}", page.body);
+        let b = &page.body;
+        assert!(b.contains("data-deployment=\"v1.4.2\""), "{b}");
+        assert!(b.contains("data-deployment=\"v1.4.1\""), "{b}");
+        assert!(!b.contains("data-deployment=\"nightly\""), "{b}");
+        assert!(
+            b.contains(&format!(
+                "<strong class=\"live-after-deploy\">{said}</strong>"
+            )),
+            "{b}"
+        );
+    }
+
+    // The metric path: Prometheus' own last config load, a Unix time (its
+    // start), named by the `job` label; the site is in no git repository,
+    // so its `tags:` is said to read nothing, and the rest still comes.
+    let loaded = {
+        let (_, body) = http(
+            m.prom_port,
+            "GET",
+            "/api/v1/query?query=prometheus_config_last_reload_success_timestamp_seconds%7Bjob%3D%22prometheus%22%7D",
+            "",
+        )
+        .unwrap();
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["data"]["result"][0]["value"][1]
+            .as_str()
+            .unwrap_or_else(|| panic!("{v:#}"))
+            .parse::<f64>()
+            .unwrap()
+            .floor() as i64
+    };
+    let metric = Site::new();
+    metric.file("content/alarms/rules.yaml", &wiki_alarms(false));
+    metric.file(
+        "opswiki.yaml",
+        &format!(
+            "status:\n  prometheus_url: http://127.0.0.1:{}\n  window: 1h\n  deployments:\n    tags: \"v*\"\n    query: prometheus_config_last_reload_success_timestamp_seconds{{job=\"prometheus\"}}\n    label: job\n    soon_after: 10m\n",
+            m.prom_port
+        ),
+    );
+    let (v, _) = live_json(&metric);
+    let d = &v["deployments"];
+    assert_eq!(d["list"][0]["name"], "prometheus", "{d:#}");
+    assert_eq!(d["list"][0]["timestamp"], loaded, "{d:#}");
+    assert_eq!(d["list"][0]["source"], "prometheus");
+    let problem = &d["problems"][0];
+    assert_eq!(problem["source"], "git", "{d:#}");
+    assert!(
+        problem["problem"]
+            .as_str()
+            .unwrap()
+            .ends_with("is not in a git repository"),
+        "{problem:#}"
+    );
+    let line = config_line(&metric, "tags:");
+    assert_eq!(problem["config"], format!("opswiki.yaml:{line}:11"));
+    let firing = alert(&v["alerts"], "OrdersApiHighErrorRate");
+    let secs = since_unix(firing) - loaded;
+    assert_eq!(
+        firing["after_deployment"]["text"],
+        format!("started {secs} s after deploy prometheus"),
+        "{firing:#}"
+    );
+    assert!(
+        has_rule(&v, "deployments-unread", "DEGRADED"),
+        "{:?}",
+        rules(&v)
+    );
+    assert!(has_rule(&v, "deploy-alerts", "DEGRADED"), "{:?}", rules(&v));
+
+    // A tag pattern that is no glob, a query Prometheus refuses: each said
+    // with its line in opswiki.yaml; the command still answers, exit 0.
+    let bad = Site::new();
+    bad.file(
+        "opswiki.yaml",
+        &format!(
+            "status:\n  prometheus_url: http://127.0.0.1:{}\n  deployments:\n    tags: \"v[\"\n    query: max(deploy_timestamp_seconds\n",
+            m.prom_port
+        ),
+    );
+    let (out, _) = live(&bad, "json");
+    assert_eq!(out.code, 0, "{out}");
+    assert!(out.stderr.contains("config-invalid"), "{out}");
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    let problems = &v["deployments"]["problems"];
+    assert_eq!(problems.as_array().unwrap().len(), 2, "{problems:#}");
+    assert!(
+        problems[0]["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("`v[` is not a glob"),
+        "{problems:#}"
+    );
+    assert_eq!(
+        problems[0]["config"],
+        format!("opswiki.yaml:{}:11", config_line(&bad, "tags:"))
+    );
+    assert!(
+        problems[1]["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("bad_data: "),
+        "{problems:#}"
+    );
+    assert_eq!(
+        problems[1]["config"],
+        format!("opswiki.yaml:{}:12", config_line(&bad, "query:"))
+    );
+    assert_eq!(
+        source(&v, "prometheus")["ok"],
+        true,
+        "a refused query is no unreachable Prometheus"
+    );
+    assert_eq!(problems[1]["written"], "max(deploy_timestamp_seconds");
+    assert!(
+        has_rule(&v, "deployments-unread", "DEGRADED"),
+        "{:?}",
+        rules(&v)
+    );
+
+    // Alertmanager stops; nginx in front of it answers 502.
+    m.stop_alertmanager();
+    let (v, _) = live_json(&site);
+    assert_eq!(v["complete"], false);
+    let am = source(&v, "alertmanager");
+    assert_eq!(am["ok"], false);
+    assert_eq!(am["url"], format!("http://127.0.0.1:{}", proxy.port));
+    assert_eq!(
+        am["problem"],
+        "HTTP 502: 502 Bad Gateway",
+        "{am:#}\n{}",
+        proxy.log()
+    );
+    assert_eq!(source(&v, "prometheus")["ok"], true);
+    // The firing alerts now come from Prometheus, still joined to the wiki
+    // and to the deployment before them.
+    let firing = alert(&v["alerts"], "OrdersApiHighErrorRate");
+    assert_eq!(
+        (&firing["state"], &firing["source"]),
+        (&"firing".into(), &"prometheus".into())
+    );
+    assert_eq!(
+        firing["runbook"]["url"],
+        "https://wiki.example.com/runbooks/api-errors/#diagnosis-steps"
+    );
+    assert_eq!(firing["after_deployment"]["deployment"], "v1.4.2");
+    assert_text_in(
+        &v,
+        "alerts-firing",
+        "silences are not known without Alertmanager",
+    );
+    assert_eq!(indicator(&v, "Prometheus", "Scrape up")["now"], 100.0);
+    assert_eq!(v["deployments"]["list"].as_array().unwrap().len(), 2);
+    assert!(
+        has_rule(&v, "monitoring-reachable", "DEGRADED"),
+        "{:?}",
+        rules(&v)
+    );
+    assert_eq!(v["overall"], "UNHEALTHY");
+    let (text, _) = live(&site, "text");
+    assert_eq!(text.code, 0, "{text}");
+    assert!(
+        text.stdout.contains("NOT READ: HTTP 502: 502 Bad Gateway"),
+        "{text}"
+    );
+    assert!(
+        text.stdout.contains("Could not read alertmanager"),
+        "{text}"
+    );
 }
