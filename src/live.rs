@@ -223,6 +223,8 @@ pub struct LiveAlert {
     pub summary: Option<String>,
     /// When it started (Alertmanager's `startsAt`, Prometheus' `activeAt`).
     pub since: Option<String>,
+    /// The same for a person at 3 a.m.: `07:01:20 UTC, 12 min ago`.
+    pub since_text: Option<String>,
     /// `alertmanager` or `prometheus`.
     pub source: &'static str,
     pub labels: BTreeMap<String, String>,
@@ -708,6 +710,28 @@ pub fn gather(catalogue: &Catalogue) -> LiveStatus {
     live
 }
 
+/// An RFC 3339 start time as a person reads it beside the report's own
+/// time: the time of day in UTC to the second (the monitoring systems give
+/// nanoseconds), and how long ago, in the largest whole unit.
+fn since_text(since: &str, now: f64) -> Option<String> {
+    let at = chrono::DateTime::parse_from_rfc3339(since)
+        .ok()?
+        .with_timezone(&chrono::Utc);
+    let ago = (now - at.timestamp() as f64).max(0.0) as u64;
+    let ago = match ago {
+        0..60 => "just now".to_string(),
+        60..3600 => format!("{} min ago", ago / 60),
+        3600..86400 => format!("{} h {} min ago", ago / 3600, ago % 3600 / 60),
+        _ => format!("{} days ago", ago / 86400),
+    };
+    let day = if now - (at.timestamp() as f64) < 86400.0 {
+        String::new()
+    } else {
+        at.format("%Y-%m-%d ").to_string()
+    };
+    Some(format!("{day}{} UTC, {ago}", at.format("%H:%M:%S")))
+}
+
 /// A source's record, kept up to date as its answers are looked at.
 fn note_source(
     sources: &mut Vec<SourceStatus>,
@@ -885,6 +909,12 @@ fn assemble(
     alerts.sort_by(|a, b| {
         (a.state, rank(a), &a.name, &a.labels).cmp(&(b.state, rank(b), &b.name, &b.labels))
     });
+    for alert in &mut alerts {
+        alert.since_text = alert
+            .since
+            .as_deref()
+            .and_then(|since| since_text(since, now));
+    }
     let (active, suppressed): (Vec<LiveAlert>, Vec<LiveAlert>) = alerts
         .into_iter()
         .partition(|a| matches!(a.state, AlertState::Firing | AlertState::Pending));
@@ -996,6 +1026,7 @@ fn join_alarm(
         state,
         severity,
         since: None,
+        since_text: None,
         source,
         silenced_by: Vec::new(),
         inhibited_by: Vec::new(),
@@ -1276,7 +1307,7 @@ fn alert_text(a: &LiveAlert) -> String {
     if let Some(s) = &a.summary {
         let _ = write!(text, ": {s}");
     }
-    if let Some(since) = &a.since {
+    if let Some(since) = a.since_text.as_ref().or(a.since.as_ref()) {
         let _ = write!(text, " (since {since})");
     }
     text
@@ -1609,7 +1640,7 @@ fn alert_line(a: &LiveAlert, base: Option<&str>) -> (String, Vec<String>) {
     if let Some(s) = &a.service {
         let _ = write!(head, " ({s})");
     }
-    if let Some(since) = &a.since {
+    if let Some(since) = a.since_text.as_ref().or(a.since.as_ref()) {
         let _ = write!(head, " since {since}");
     }
     let mut lines = Vec::new();
@@ -1880,6 +1911,31 @@ pub fn to_json(live: &LiveStatus, base: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_times_read_as_a_time_of_day_and_an_age() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-06T07:13:40Z")
+            .unwrap()
+            .timestamp() as f64;
+        let text = |since: &str| since_text(since, now);
+        assert_eq!(
+            text("2026-12-06T07:01:20.568674523Z").as_deref(),
+            Some("07:01:20 UTC, 12 min ago")
+        );
+        assert_eq!(
+            text("2026-12-06T07:13:30Z").as_deref(),
+            Some("07:13:30 UTC, just now")
+        );
+        assert_eq!(
+            text("2026-12-06T04:10:00+01:00").as_deref(),
+            Some("03:10:00 UTC, 4 h 3 min ago")
+        );
+        assert_eq!(
+            text("2026-12-03T07:00:00Z").as_deref(),
+            Some("2026-12-03 07:00:00 UTC, 3 days ago")
+        );
+        assert_eq!(text("yesterday"), None);
+    }
 
     #[test]
     fn prometheus_answers_parse() {

@@ -501,6 +501,16 @@ fn live_status_against_real_prometheus_and_alertmanager() {
     let (text, _) = live(&site, "text");
     assert_eq!(text.code, 0, "{text}");
     let t = &text.stdout;
+    // Start times read as a time of day and an age, not nanoseconds.
+    let firing_line = t
+        .lines()
+        .find(|l| l.contains("[P1] OrdersApiHighErrorRate"))
+        .unwrap_or_default();
+    assert!(
+        firing_line.contains(" UTC, ") && firing_line.ends_with(" ago")
+            || firing_line.ends_with(" UTC, just now"),
+        "{firing_line}"
+    );
     for needle in [
         "Overall: UNHEALTHY",
         "Firing (3):",
@@ -557,6 +567,7 @@ fn live_status_against_real_prometheus_and_alertmanager() {
     let snapshot = site.output("status/live/index.html");
     assert!(snapshot.contains("Snapshot taken at"), "{snapshot}");
     assert!(snapshot.contains("OrdersApiHighErrorRate"), "{snapshot}");
+    phone_check_of_the_live_page(&site.out_dir());
 
     // An "Alertmanager" that answers something else (here Prometheus, whose
     // /api/v2/alerts is a 404): said, and the firing alerts come from
@@ -1083,5 +1094,40 @@ fn deployments_and_an_alertmanager_behind_a_failing_proxy() {
     assert!(
         text.stdout.contains("Could not read alertmanager"),
         "{text}"
+    );
+}
+
+/// The snapshot page in headless Chromium at phone widths
+/// (tests/browser/live_page.mjs): no sideways scrolling, each firing alert's
+/// runbook link on screen. Needs node and Debian's chromium, as the browser
+/// tests do; the npm packages are installed here if `cargo test` has not
+/// reached tests/browser.rs yet.
+fn phone_check_of_the_live_page(site: &Path) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if !dir.join("node_modules/playwright-core").exists() {
+        let npm = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .output()
+            .expect("run npm (apt-get install npm, or run .ci/run)");
+        assert!(
+            npm.status.success(),
+            "npm ci: {}",
+            String::from_utf8_lossy(&npm.stderr)
+        );
+    }
+    let out = Command::new("node")
+        .arg(dir.join("live_page.mjs"))
+        .current_dir(&dir)
+        .env("OPSWIKI_BIN", env!("CARGO_BIN_EXE_opswiki"))
+        .env("OPSWIKI_LIVE_SITE", site)
+        .output()
+        .expect("run node (apt-get install nodejs, or run .ci/run)");
+    assert!(
+        out.status.success(),
+        "the live page on a phone:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -362,7 +362,12 @@ fn init_from_a_gitlab_repository_with_runbook_labels() {
             "      runbook: docs/{{ $labels.type }}/README.md\n",
         ),
         rule("AirflowDown", "s4", "", ""),
-        rule("PagerBroken", "s1", "", "      runbook: docs/redis/README.md#failover\n"),
+        rule(
+            "PagerBroken",
+            "s1",
+            "",
+            "      runbook: docs/redis/README.md#failover\n",
+        ),
     ]
     .concat();
     repo.file(
@@ -393,7 +398,11 @@ fn init_from_a_gitlab_repository_with_runbook_labels() {
         "--alerts",
         rules_dir.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let config = fs::read_to_string(root.join("opswiki.yaml")).unwrap();
     for line in [
         "flavor: gitlab",
