@@ -1237,6 +1237,43 @@ impl Pending {
     }
 }
 
+/// The commit `HEAD` of the repository `root` is in points at, if any:
+/// cheap, for `serve` to tell whether the history moved.
+pub fn head_of(root: &Path) -> Option<String> {
+    let repo = gix::discover(root).ok()?;
+    repo.head_id().ok().map(|id| id.to_string())
+}
+
+/// What to watch for `HEAD` moving (a commit, a checkout, a reset): the git
+/// folder itself (`HEAD`, `packed-refs`), not recursively, and the branches
+/// (`refs/heads/`), recursively. Empty outside a work tree.
+pub fn watched_paths(root: &Path) -> Vec<(PathBuf, bool)> {
+    let Ok(repo) = gix::discover(root) else {
+        return Vec::new();
+    };
+    if repo.workdir().is_none() {
+        return Vec::new();
+    }
+    vec![
+        (repo.git_dir().to_path_buf(), false),
+        (repo.common_dir().join("refs").join("heads"), true),
+    ]
+}
+
+/// Whether a changed path in a folder of [`watched_paths`] can move `HEAD`
+/// (the index, logs and lock files of other commands cannot).
+pub fn moves_head(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy());
+    let name = name.as_deref().unwrap_or("");
+    let name = name.strip_suffix(".lock").unwrap_or(name);
+    matches!(name, "HEAD" | "packed-refs")
+        || path
+            .components()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w[0].as_os_str() == "refs" && w[1].as_os_str() == "heads")
+}
+
 /// Which of `files` (paths from the site root) differ from revision `rev`:
 /// on disk (committed or not) or absent there. For `check --changed-since`.
 pub fn changed_since(
