@@ -261,10 +261,11 @@ struct Walk<'r> {
     pending: HashMap<String, String>,
 }
 
-/// A commit of the walk.
+/// A commit of the walk, with its tree and its parents' trees.
 struct Listed {
     id: ObjectId,
-    parents: Vec<ObjectId>,
+    tree: ObjectId,
+    parent_trees: Vec<ObjectId>,
 }
 
 /// Commits per stretch: the walk is cut into stretches of this many, read
@@ -336,12 +337,37 @@ impl<'r> Walk<'r> {
             .with_hidden(known)
             .all()
             .map_err(|e| format!("cannot walk the history: {e}"))?;
-        let mut commits = Vec::new();
+        let mut walked = Vec::new();
         for info in walk {
             let info = info.map_err(|e| format!("cannot walk the history: {e}"))?;
+            walked.push((info.id, info.parent_ids.to_vec()));
+        }
+        // The trees from the commit-graph when there is one (no commit to
+        // unpack), else from each commit, once.
+        let graph = self.repo.commit_graph_if_enabled().ok().flatten();
+        let mut buf = Vec::new();
+        let mut tree_of_commit =
+            |id: ObjectId| match graph.as_ref().and_then(|g| g.commit_by_id(id)) {
+                Some(c) => Ok(c.root_tree_id().to_owned()),
+                None => tree_of(self.repo, id, &mut buf),
+            };
+        let mut trees = HashMap::with_capacity(walked.len());
+        for (id, _) in &walked {
+            trees.insert(*id, tree_of_commit(*id)?);
+        }
+        let mut commits = Vec::with_capacity(walked.len());
+        for (id, parents) in walked {
+            let mut parent_trees = Vec::with_capacity(parents.len());
+            for p in parents {
+                parent_trees.push(match trees.get(&p) {
+                    Some(tree) => *tree,
+                    None => tree_of_commit(p)?,
+                });
+            }
             commits.push(Listed {
-                id: info.id,
-                parents: info.parent_ids.iter().copied().collect(),
+                id,
+                tree: trees[&id],
+                parent_trees,
             });
         }
         Ok(commits)
@@ -646,12 +672,8 @@ impl<'r> Differ<'r> {
             }
             let mut buf = Vec::new();
             for commit in commits.iter().rev() {
-                let tree = tree_of(self.repo, commit.id, &mut self.commit_buf)?;
-                let parent = match commit.parents.first() {
-                    Some(p) => Some(tree_of(self.repo, *p, &mut self.commit_buf)?),
-                    None => None,
-                };
-                self.unpack(parent, tree, &mut String::new(), &parents, &mut buf)?;
+                let parent = commit.parent_trees.first().copied();
+                self.unpack(parent, commit.tree, &mut String::new(), &parents, &mut buf)?;
             }
         }
         self.misses.store(0, AtomicOrdering::Relaxed);
@@ -662,27 +684,20 @@ impl<'r> Differ<'r> {
             if self.pending.is_empty() {
                 break;
             }
-            let parents = &commit.parents;
-            let tree = tree_of(self.repo, commit.id, &mut self.commit_buf)?;
-            let parent_tree = match parents.first() {
-                Some(p) => Some(tree_of(self.repo, *p, &mut self.commit_buf)?),
-                None => None,
-            };
+            let tree = commit.tree;
+            let parent_tree = commit.parent_trees.first().copied();
             changed.clear();
             self.diff(parent_tree, tree, &mut String::new(), 0, &mut changed)?;
             if changed.is_empty() {
                 continue;
             }
             // A merge: keep only what differs from every other parent too.
-            if parents.len() > 1 {
-                let mut others = Vec::new();
-                for p in &parents[1..] {
-                    others.push(tree_of(self.repo, *p, &mut self.commit_buf)?);
-                }
+            if commit.parent_trees.len() > 1 {
+                let others = &commit.parent_trees[1..];
                 let mut kept = Vec::new();
                 for (path, blob, before) in changed.drain(..) {
                     let mut from_side = false;
-                    for &other in &others {
+                    for &other in others {
                         if self.blob_at(other, &path)? == Some(blob) {
                             from_side = true;
                             break;
@@ -724,7 +739,11 @@ impl<'r> Differ<'r> {
                     continue;
                 }
                 if change.is_none() {
-                    change = Some(self.change_of_commit(commit.id, shallow && parents.is_empty())?);
+                    change =
+                        Some(self.change_of_commit(
+                            commit.id,
+                            shallow && commit.parent_trees.is_empty(),
+                        )?);
                 }
                 let mut change = change.clone().expect("just set");
                 change.blob = Some(blob);
