@@ -53,6 +53,8 @@ pub struct RepoFacts {
     pub git: bool,
     /// A shallow clone: the oldest commit's dates are approximate.
     pub shallow: bool,
+    /// The commit `HEAD` pointed at when the history was read.
+    pub head: Option<String>,
     /// The site root's path from the work tree's top (`` or `docs/wiki/`).
     pub root_in_repo: String,
     pub changes: Vec<Option<crate::git::Change>>,
@@ -442,11 +444,29 @@ pub fn attach_repository(
         .collect();
     site.repo.owners = crate::owners::assign(&top, &paths, diags);
     site.repo.root_in_repo = root_in_repo;
+    if history.is_some() {
+        attach_history(site, history, today, diags);
+    }
+}
+
+/// Each page's last change from `history` (none: the site goes without
+/// git), and the `last-updated-not-bumped` findings, into `diags`. Also
+/// what `serve` runs when `HEAD` moves.
+pub fn attach_history(
+    site: &mut Site,
+    history: Option<crate::git::History>,
+    today: NaiveDate,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(history) = history else {
+        site.repo.git = false;
+        site.repo.head = None;
+        site.repo.changes.clear();
         return;
     };
     site.repo.git = true;
     site.repo.shallow = history.shallow;
+    site.repo.head = history.head.clone();
     site.repo.changes = site
         .pages
         .iter()

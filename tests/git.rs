@@ -325,13 +325,14 @@ fn pages_take_dates_authors_owners_and_links_from_the_repository() {
         "{replica}"
     );
 
-    // A renamed page last changed when it was renamed.
+    // A page only renamed last changed before the rename, at its old path.
     let renamed = page(&out, "runbooks/new-name");
     assert!(
-        fact(&renamed, "last-updated").contains("2026-04-01"),
+        fact(&renamed, "last-updated").contains("2026-01-10"),
         "{renamed}"
     );
-    assert!(footer(&renamed).contains("Carol Mover"), "{renamed}");
+    assert!(footer(&renamed).contains("Alice Import"), "{renamed}");
+    assert!(!footer(&renamed).contains("Carol Mover"), "{renamed}");
 
     // Edited or new in the work tree: today, not committed yet.
     for id in ["runbooks/draft", "runbooks/untracked"] {
@@ -377,11 +378,11 @@ fn pages_take_dates_authors_owners_and_links_from_the_repository() {
     let oldest = section("least-recent");
     let at = |t: &str| oldest.find(t).unwrap_or_else(|| panic!("{t} in {oldest}"));
     assert!(
-        at("Bumped") < at("Dated") && at("Dated") < at("Renamed"),
+        at("Renamed") < at("Bumped") && at("Bumped") < at("Dated"),
         "{oldest}"
     );
     assert!(
-        at("Renamed") < at("Replica Lag") && at("Replica Lag") < at("API Down"),
+        at("Dated") < at("Replica Lag") && at("Replica Lag") < at("API Down"),
         "{oldest}"
     );
     // The coverage and status pages show the same two views.
@@ -598,6 +599,192 @@ fn the_cache_follows_new_commits_and_rewritten_history() {
     let (out, _) = build(&repo.root());
     assert!(footer(&page(&out, "runbooks/a")).contains("Third Author"));
     assert!(footer(&page(&out, "runbooks/b")).contains("Third Author"));
+}
+
+#[test]
+fn a_pure_rename_keeps_the_change_before_it_and_a_rename_with_edits_is_one() {
+    let repo = Repo::new();
+    repo.write("opswiki.yaml", "title: Renames\n")
+        .write("CODEOWNERS", "* @renames-team\n")
+        .write("content/runbooks/moved.md", &bare_runbook("Moved", "m1"))
+        .write("content/runbooks/edited.md", &bare_runbook("Edited", "e1"))
+        .write("content/runbooks/other.md", &bare_runbook("Other", "o1"));
+    repo.commit("Import", "2026-02-01T12:00:00Z", "Ann Author");
+    // One commit: a pure rename into another folder, and a rename whose
+    // text changes too (not followed: a change of its own).
+    fs::create_dir_all(repo.root().join("content/runbooks/db")).unwrap();
+    repo.git(
+        &[
+            "mv",
+            "content/runbooks/moved.md",
+            "content/runbooks/db/moved-here.md",
+        ],
+        "2026-03-01T12:00:00Z",
+        "Ben Mover",
+    );
+    fs::remove_file(repo.root().join("content/runbooks/edited.md")).unwrap();
+    repo.write(
+        "content/runbooks/edited-new.md",
+        &bare_runbook("Edited", "e2"),
+    );
+    repo.commit("Move two runbooks", "2026-03-01T12:00:00Z", "Ben Mover");
+    // A later commit touches something else; then a rename back and forth.
+    repo.write("content/runbooks/other.md", &bare_runbook("Other", "o2"));
+    repo.commit("Edit other", "2026-04-01T12:00:00Z", "Cy Editor");
+    repo.git(
+        &[
+            "mv",
+            "content/runbooks/other.md",
+            "content/runbooks/other-2.md",
+        ],
+        "2026-05-01T12:00:00Z",
+        "Di Renamer",
+    );
+    repo.commit("Rename other", "2026-05-01T12:00:00Z", "Di Renamer");
+
+    let (out, run) = build(&repo.root());
+    assert_eq!(run.code, 0, "{run}");
+    let moved = page(&out, "runbooks/db/moved-here");
+    assert!(
+        fact(&moved, "last-updated").contains("2026-02-01"),
+        "{moved}"
+    );
+    assert!(footer(&moved).contains("Ann Author"), "{moved}");
+    assert!(!footer(&moved).contains("Ben Mover"), "{moved}");
+    let edited = page(&out, "runbooks/edited-new");
+    assert!(
+        fact(&edited, "last-updated").contains("2026-03-01"),
+        "{edited}"
+    );
+    assert!(footer(&edited).contains("Ben Mover"), "{edited}");
+    let other = page(&out, "runbooks/other-2");
+    assert!(footer(&other).contains("Cy Editor"), "{other}");
+    assert!(!footer(&other).contains("Di Renamer"), "{other}");
+
+    // The cache kept by that build gives the same answers.
+    let (out, _) = build(&repo.root());
+    assert!(footer(&page(&out, "runbooks/db/moved-here")).contains("Ann Author"));
+    // A rename committed after the cache was written is followed too.
+    repo.git(
+        &[
+            "mv",
+            "content/runbooks/db/moved-here.md",
+            "content/runbooks/moved-again.md",
+        ],
+        "2026-06-01T12:00:00Z",
+        "Ed Again",
+    );
+    repo.commit("Move it again", "2026-06-01T12:00:00Z", "Ed Again");
+    let (out, _) = build(&repo.root());
+    let again = page(&out, "runbooks/moved-again");
+    assert!(footer(&again).contains("Ann Author"), "{again}");
+}
+
+/// A history of `commits` commits written with `git fast-import` (one
+/// hour apart, by `Author NNNN`), long enough for the pass to cut it into
+/// stretches read in parallel. Commit 1 adds `r0.md` to `r9.md`; commit k
+/// edits `r{k % 7}.md`, except the commits named in `special`, which run
+/// their own fast-import file commands.
+fn long_history(commits: usize, special: &[(usize, String)]) -> Repo {
+    let repo = Repo::new();
+    let mut stream = String::new();
+    let inline =
+        |path: &str, text: &str| format!("M 100644 inline {path}\ndata {}\n{text}\n", text.len());
+    for k in 1..=commits {
+        let when = 1_735_689_600 + 3600 * k as u64; // from 2025-01-01
+        let message = format!("Commit {k}");
+        stream.push_str(&format!(
+            "commit refs/heads/main\nauthor Author {k:04} <a{k}@example.com> {when} +0000\n\
+             committer Author {k:04} <a{k}@example.com> {when} +0000\ndata {}\n{message}\n",
+            message.len()
+        ));
+        if k == 1 {
+            stream.push_str(&inline("opswiki.yaml", "title: Long\n"));
+            stream.push_str(&inline("CODEOWNERS", "* @long-team\n"));
+            for r in 0..10 {
+                let path = format!("content/runbooks/r{r}.md");
+                stream.push_str(&inline(&path, &bare_runbook(&format!("R{r}"), "v1")));
+            }
+        } else if let Some((_, commands)) = special.iter().find(|(at, _)| *at == k) {
+            stream.push_str(commands);
+        } else {
+            let r = k % 7;
+            let path = format!("content/runbooks/r{r}.md");
+            stream.push_str(&inline(
+                &path,
+                &bare_runbook(&format!("R{r}"), &format!("v{k}")),
+            ));
+        }
+        stream.push('\n');
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.root())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run git fast-import");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard"], "2026-01-01T00:00:00Z", "x");
+    repo
+}
+
+#[test]
+fn a_long_history_read_in_stretches_follows_renames_across_them() {
+    let edit = |r: u32, k: usize| {
+        format!(
+            "M 100644 inline content/runbooks/r{r}.md\ndata {len}\n{text}\n",
+            len = bare_runbook(&format!("R{r}"), &format!("edit {k}")).len(),
+            text = bare_runbook(&format!("R{r}"), &format!("edit {k}"))
+        )
+    };
+    // 1200 commits: the newest 512 are one stretch, the next 512 another.
+    // r9 last changed long ago, then only renamed (newest stretch); r7 is
+    // renamed in the oldest commit of the newest stretch, just after its
+    // last edit (the newest commit of the next); r8 is renamed with an
+    // edit.
+    let special = vec![
+        (100, edit(9, 100)),
+        (
+            700,
+            "R content/runbooks/r9.md content/runbooks/moved/r9.md\n".to_string(),
+        ),
+        (688, edit(7, 688)),
+        (
+            689,
+            "R content/runbooks/r7.md content/runbooks/r7-renamed.md\n".to_string(),
+        ),
+        (
+            900,
+            format!(
+                "D content/runbooks/r8.md\n{}",
+                edit(8, 900).replace("r8.md", "r8-new.md")
+            ),
+        ),
+    ];
+    let repo = long_history(1200, &special);
+    let (out, run) = build(&repo.root());
+    assert_eq!(run.code, 0, "{run}");
+    let expect = |id: &str, author: &str| {
+        let html = page(&out, id);
+        assert!(footer(&html).contains(author), "{id}: {}", footer(&html));
+    };
+    expect("runbooks/moved/r9", "Author 0100");
+    expect("runbooks/r7-renamed", "Author 0688");
+    expect("runbooks/r8-new", "Author 0900");
+    expect("runbooks/r0", "Author 1197");
+    expect("runbooks/r6", "Author 1196");
+    // Read again from the cache: the same.
+    let (out, _) = build(&repo.root());
+    let html = page(&out, "runbooks/r7-renamed");
+    assert!(footer(&html).contains("Author 0688"), "{}", footer(&html));
 }
 
 #[test]

@@ -398,3 +398,81 @@ fn a_site_whose_pages_are_at_the_repository_top_rebuilds_on_edit() {
     assert!(serve.get("/").body.contains("alerts/etcd/index.html"));
     assert_eq!(serve.get("/site/").status, 404, "the output became a page");
 }
+
+/// Run git in `dir` as `author` at `date` (ISO 8601), with no user config.
+fn git(dir: &std::path::Path, args: &[&str], date: &str, author: &str) {
+    let email = format!("{}@example.com", author.to_lowercase().replace(' ', "."));
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", author)
+        .env("GIT_AUTHOR_EMAIL", &email)
+        .env("GIT_COMMITTER_NAME", author)
+        .env("GIT_COMMITTER_EMAIL", &email)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_saved_page_is_uncommitted_and_a_commit_while_serving_redates_it() {
+    let site = init_site();
+    let root = site.root();
+    site.file(".gitignore", "site/\n");
+    git(
+        &root,
+        &["init", "-q", "-b", "main"],
+        "2026-11-01T12:00:00Z",
+        "x",
+    );
+    git(
+        &root,
+        &["add", "-A"],
+        "2026-11-01T12:00:00Z",
+        "First Author",
+    );
+    git(
+        &root,
+        &["commit", "-q", "-m", "Import"],
+        "2026-11-01T12:00:00Z",
+        "First Author",
+    );
+    let serve = Serve::start(&root);
+    let page = serve.get(RUNBOOK_URL);
+    assert!(page.body.contains("First Author"), "{}", page.body);
+    assert!(!page.body.contains("not committed yet"), "{}", page.body);
+
+    // Saved: the page differs from HEAD, at its incremental rebuild.
+    edit(
+        &site,
+        RUNBOOK,
+        "Customers cannot place orders",
+        "Customers cannot pay",
+    );
+    serve.wait_page(RUNBOOK_URL, "not committed yet");
+
+    // Committed while serving: HEAD moves, the page takes the commit.
+    git(
+        &root,
+        &["add", "-A"],
+        "2026-11-20T12:00:00Z",
+        "Second Author",
+    );
+    git(
+        &root,
+        &["commit", "-q", "-m", "Say what fails"],
+        "2026-11-20T12:00:00Z",
+        "Second Author",
+    );
+    let page = serve.wait_page(RUNBOOK_URL, "Second Author");
+    assert!(!page.body.contains("not committed yet"), "{}", page.body);
+    assert!(page.body.contains("2026-11-20"), "{}", page.body);
+}

@@ -255,6 +255,16 @@ impl Server {
                         eprintln!("watch: {paths:?}");
                     }
                     for path in paths {
+                        let repository = self
+                            .watcher
+                            .as_ref()
+                            .and_then(|w| w.classify_repository(&path));
+                        if let Some(change) = repository {
+                            if !changes.contains(&change) {
+                                changes.push(change);
+                            }
+                            continue;
+                        }
                         folders |= [
                             self.content_dir.as_str(),
                             watch::TEMPLATES_DIR,

@@ -163,6 +163,8 @@ enum Step {
     Asset(String),
     Templates,
     Static(String),
+    /// `HEAD` may have moved: the pages' last changes.
+    History,
     /// Files added, removed or renamed, the config, anything unclear.
     Reload,
 }
@@ -449,6 +451,7 @@ impl Workspace {
                 }
                 Step::Page(_) | Step::Alarms(_) | Step::Tree(_) => {}
                 Step::Templates => dirty.merge(self.edit_templates()?),
+                Step::History => dirty.merge(self.refresh_history()),
                 Step::Asset(rel) => {
                     let from = self.root.join(CONTENT_DIR).join(&rel);
                     if copy_if_changed(&from, &self.output, &rel)? {
@@ -605,6 +608,46 @@ impl Workspace {
         }
         self.generated_owed = true;
         Some(dirty)
+    }
+
+    /// A commit, checkout or reset may have moved `HEAD`: when it did, read
+    /// the history again (the pass's cache in the git folder has it walk
+    /// only the commits since) and re-date and re-check the pages whose
+    /// last change moved. The views by date are in the generated pages.
+    fn refresh_history(&mut self) -> Dirty {
+        let check_options = self.check.clone();
+        let Some(model) = self.model.as_mut() else {
+            return Dirty::default();
+        };
+        let site = &mut model.site;
+        if !site.repo.git || crate::git::head_of(&self.root) == site.repo.head {
+            return Dirty::default();
+        }
+        let (history, warning) = crate::git::start(&self.root, check_options.today).finish();
+        let mut findings: Vec<Diagnostic> = warning.into_iter().collect();
+        let before = std::mem::take(&mut site.repo.changes);
+        site::attach_history(site, history, check_options.today, &mut findings);
+        model
+            .diags
+            .load
+            .retain(|d| !matches!(d.code, Code::LastUpdatedNotBumped | Code::GitUnreadable));
+        model.diags.load.extend(findings);
+        let site = &model.site;
+        let mut dirty = Dirty::default();
+        for (i, page) in site.pages.iter().enumerate() {
+            if before.get(i) == site.repo.changes.get(i) {
+                continue;
+            }
+            dirty.pages.insert(page.id.clone());
+            model.diags.pages.insert(
+                site.source(page).display_path.clone(),
+                check::check_page(site, page, &check_options),
+            );
+        }
+        if !dirty.pages.is_empty() {
+            self.generated_owed = true;
+        }
+        dirty
     }
 
     /// An alarm file was saved.
@@ -847,6 +890,7 @@ pub(super) fn note_written(changed: &mut Changed, path: &str) {
 fn plan(root: &Path, site: &Site, change: &ChangeKind) -> Option<Step> {
     match change {
         ChangeKind::Config => Some(Step::Reload),
+        ChangeKind::Repository => Some(Step::History),
         ChangeKind::Template => Some(Step::Templates),
         ChangeKind::Static(rel) => Some(Step::Static(rel.clone())),
         ChangeKind::Content(rel) if rel.is_empty() => Some(Step::Reload),
@@ -1239,6 +1283,7 @@ fn describe(changes: &[ChangeKind], rescan: bool) -> String {
             ChangeKind::Template => format!("{TEMPLATES_DIR}/"),
             ChangeKind::Static(rel) => format!("{STATIC_DIR}/{rel}"),
             ChangeKind::Config => crate::config::CONFIG_FILE.to_string(),
+            ChangeKind::Repository => "git HEAD".to_string(),
             ChangeKind::AlarmSource(display) => display.clone(),
         })
         .collect();

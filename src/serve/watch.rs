@@ -36,6 +36,9 @@ pub enum ChangeKind {
     Static(String),
     /// `opswiki.yaml`.
     Config,
+    /// `HEAD` or a branch of the repository the site is in (a commit, a
+    /// checkout): the pages' last changes may have moved.
+    Repository,
     /// A file in a folder of `alarms.sources` outside `content/`, by its
     /// path from the root as the glob writes it (`../monitoring/rules/a.yml`).
     AlarmSource(String),
@@ -177,6 +180,8 @@ pub struct Watcher {
     /// The alarm folders outside `content/` (`alarms.sources`): on disk,
     /// and as written from the root.
     alarm_folders: Vec<(PathBuf, String)>,
+    /// The repository's folders watched for `HEAD` moving.
+    repository: Vec<PathBuf>,
 }
 
 impl Watcher {
@@ -204,11 +209,29 @@ impl Watcher {
             .iter()
             .map(|name| (root.join(name), false))
             .collect();
+        // The git folder, for commits made while serving; a site outside
+        // a work tree, or a watch that fails, goes without (a full reload
+        // reads the history anyway).
+        let mut repository = Vec::new();
+        if crate::config::Config::peek(root).git {
+            for (path, recursive) in crate::git::watched_paths(root) {
+                let mode = if recursive {
+                    RecursiveMode::Recursive
+                } else {
+                    RecursiveMode::NonRecursive
+                };
+                let path = path.canonicalize().unwrap_or(path);
+                if debouncer.watcher().watch(&path, mode).is_ok() {
+                    repository.push(path);
+                }
+            }
+        }
         let mut watcher = Watcher {
             debouncer,
             root: root.to_path_buf(),
             folders,
             alarm_folders: Vec::new(),
+            repository,
         };
         watcher.refresh(false);
         Ok(watcher)
@@ -262,6 +285,12 @@ impl Watcher {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// A path of the watched git folder that can move `HEAD`.
+    pub fn classify_repository(&self, path: &Path) -> Option<ChangeKind> {
+        (self.repository.iter().any(|dir| path.starts_with(dir)) && crate::git::moves_head(path))
+            .then_some(ChangeKind::Repository)
     }
 }
 
