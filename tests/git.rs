@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{Runbook, TODAY, assert_no_diag, build_into, check_json_at, with_code};
+use common::{Runbook, TODAY, assert_no_diag, build_into, check_json_at, git_at, with_code};
 
 /// A git repository in a temporary folder.
 struct Repo {
@@ -43,7 +43,7 @@ impl Repo {
 
     /// Run git in the repository as `author` at `date` (ISO 8601).
     fn git(&self, args: &[&str], date: &str, author: &str) -> String {
-        git_in(&self.root(), args, date, author)
+        git_at(&self.root(), args, date, author)
     }
 
     /// Stage everything and commit it.
@@ -57,29 +57,6 @@ impl Repo {
             .trim()
             .to_string()
     }
-}
-
-fn git_in(dir: &Path, args: &[&str], date: &str, author: &str) -> String {
-    let email = format!("{}@example.com", author.to_lowercase().replace(' ', "."));
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", author)
-        .env("GIT_AUTHOR_EMAIL", &email)
-        .env("GIT_COMMITTER_NAME", author)
-        .env("GIT_COMMITTER_EMAIL", &email)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A runbook with neither `owner` nor `last_updated`: the repository knows both.
@@ -492,7 +469,7 @@ fn a_shallow_clone_builds_and_says_its_dates_are_approximate() {
     repo.commit("Work in progress", "2026-07-01T12:00:00Z", "Gina Last");
     let clone_parent = tempfile::tempdir().unwrap();
     let clone = clone_parent.path().join("clone");
-    git_in(
+    git_at(
         clone_parent.path(),
         &[
             "clone",

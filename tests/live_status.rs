@@ -750,33 +750,7 @@ fn unix_now() -> i64 {
 /// `git ARGS` in `dir`, dated `at` (Unix seconds): the author's and the
 /// committer's date, which is also an annotated tag's tagger date.
 fn git(dir: &Path, at: i64, args: &[&str]) {
-    let date = format!("@{at} +0000");
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Release Bot",
-            "-c",
-            "user.email=release@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "tag.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    git_at(dir, args, &format!("@{at} +0000"), "Release Bot");
 }
 
 fn source<'a>(v: &'a Value, name: &str) -> &'a Value {

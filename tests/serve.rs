@@ -12,8 +12,8 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use common::bin;
 use common::serve::{RUNBOOK, RUNBOOK_URL, Serve, edit, init_site, save};
+use common::{bin, git_at};
 use serde_json::Value;
 
 #[test]
@@ -399,47 +399,24 @@ fn a_site_whose_pages_are_at_the_repository_top_rebuilds_on_edit() {
     assert_eq!(serve.get("/site/").status, 404, "the output became a page");
 }
 
-/// Run git in `dir` as `author` at `date` (ISO 8601), with no user config.
-fn git(dir: &std::path::Path, args: &[&str], date: &str, author: &str) {
-    let email = format!("{}@example.com", author.to_lowercase().replace(' ', "."));
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", author)
-        .env("GIT_AUTHOR_EMAIL", &email)
-        .env("GIT_COMMITTER_NAME", author)
-        .env("GIT_COMMITTER_EMAIL", &email)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn a_saved_page_is_uncommitted_and_a_commit_while_serving_redates_it() {
     let site = init_site();
     let root = site.root();
     site.file(".gitignore", "site/\n");
-    git(
+    git_at(
         &root,
         &["init", "-q", "-b", "main"],
         "2026-11-01T12:00:00Z",
         "x",
     );
-    git(
+    git_at(
         &root,
         &["add", "-A"],
         "2026-11-01T12:00:00Z",
         "First Author",
     );
-    git(
+    git_at(
         &root,
         &["commit", "-q", "-m", "Import"],
         "2026-11-01T12:00:00Z",
@@ -460,13 +437,13 @@ fn a_saved_page_is_uncommitted_and_a_commit_while_serving_redates_it() {
     serve.wait_page(RUNBOOK_URL, "not committed yet");
 
     // Committed while serving: HEAD moves, the page takes the commit.
-    git(
+    git_at(
         &root,
         &["add", "-A"],
         "2026-11-20T12:00:00Z",
         "Second Author",
     );
-    git(
+    git_at(
         &root,
         &["commit", "-q", "-m", "Say what fails"],
         "2026-11-20T12:00:00Z",

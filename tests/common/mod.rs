@@ -147,6 +147,37 @@ impl Default for Site {
     }
 }
 
+/// `git ARGS` in `dir` as `author` (`Ann Lee` <ann.lee@example.com>) at
+/// `date` (any form git takes: ISO 8601, `@UNIX +0000`), both author's and
+/// committer's (and so an annotated tag's tagger's), with no user or system
+/// config, no signing, `main` as the first branch. Returns what it printed.
+pub fn git_at(dir: &Path, args: &[&str], date: &str, author: &str) -> String {
+    let email = format!("{}@example.com", author.to_lowercase().replace(' ', "."));
+    let out = Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+        .args(["-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", author)
+        .env("GIT_AUTHOR_EMAIL", &email)
+        .env("GIT_COMMITTER_NAME", author)
+        .env("GIT_COMMITTER_EMAIL", &email)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 // ---------------------------------------------------------------------------
 // Running the binary
 // ---------------------------------------------------------------------------
