@@ -1035,7 +1035,8 @@ pub fn build_with(site: &Site, options: &RenderOptions, tera: Tera) -> Result<Bu
 /// page's Markdown is moved out of `site` (its line index dropped) and
 /// dropped as soon as the page is rendered, so the build never holds every
 /// source until the end (at 100,000 runbooks the texts and line indexes are
-/// about 1 GB). Afterwards the site's page texts are empty.
+/// about 1 GB). Afterwards the site's page texts are empty, and so are the
+/// pages' front matter, links, tables and code blocks.
 pub fn build_streaming(site: &mut Site, options: &RenderOptions, tera: Tera) -> Result<BuildStats> {
     let mut texts: Vec<std::sync::Mutex<Option<String>>> =
         site.sources.iter().map(|_| Default::default()).collect();
@@ -1045,6 +1046,15 @@ pub fn build_streaming(site: &mut Site, options: &RenderOptions, tera: Tera) -> 
         if !site.defers_to_generated(page) {
             texts[page.source] = std::sync::Mutex::new(Some(site.sources[page.source].take_text()));
         }
+    }
+    // What only the checks and the parse across pages read (post-mortems
+    // and reports are read from the front matter at parse time): freed
+    // before the render, which reuses the memory.
+    for page in &mut site.pages {
+        page.front = None;
+        page.scan.links = Vec::new();
+        page.scan.tables = Vec::new();
+        page.scan.fenced = Vec::new();
     }
     build_rendering(site, options, tera, Some(texts))
 }
