@@ -843,10 +843,11 @@ impl<'a> Renderer<'a> {
     /// is ready (in parallel), so a build never holds the whole site in
     /// memory and writing overlaps rendering. Returns the number of files.
     pub fn render_each(&self, emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<usize> {
-        // Generated pages render beside the pages, and the search index
-        // after both: it needs every page's text, and building it while the
-        // large generated pages (the alarm catalogue) are in memory made the
-        // build's peak memory higher than either alone.
+        // Generated pages render beside the pages, and the search index is
+        // finished after both: it needs every page indexed (each is, as it
+        // renders), and merging it while the large generated pages (the
+        // alarm catalogue) were in memory made the build's peak memory
+        // higher than either alone.
         let (pages, generated) = rayon::join(
             || {
                 self.site
@@ -882,8 +883,8 @@ impl<'a> Renderer<'a> {
         &self,
         emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<usize> {
-        // The search index (from the texts `body_html` left) builds beside
-        // the generated pages, which render mostly on one thread.
+        // The search index (from the pages `body_html` indexed) builds
+        // beside the generated pages, which render mostly on one thread.
         let (search, pages) = rayon::join(
             || {
                 crate::search::write(
