@@ -30,6 +30,10 @@ pub struct Coverage {
     pub not_required: Vec<usize>,
     /// The counts of each alarm file, in file order.
     pub by_source: Vec<SourceCoverage>,
+    /// Each alarm's runbook link, resolved ([`Site::resolve_runbook`]), in
+    /// the order of `site.alarms`: the renderer and the search index read
+    /// them here rather than resolving every alarm again.
+    pub links: Vec<RunbookLink>,
 }
 
 /// Coverage of one alarm file.
@@ -63,6 +67,7 @@ impl Coverage {
             })
             .collect();
         let mut by_source: BTreeMap<usize, SourceCoverage> = BTreeMap::new();
+        cov.links.reserve_exact(links.len());
         for (i, (link, page)) in links.into_iter().enumerate() {
             let alarm = &site.alarms[i];
             let row = by_source
@@ -100,6 +105,7 @@ impl Coverage {
                     cov.without_runbook.push(i)
                 }
             }
+            cov.links.push(link);
         }
         cov.by_source = by_source.into_values().collect();
         let reached: BTreeSet<usize> = cov

@@ -133,6 +133,9 @@ pub struct Page {
     pub title: String,
     pub front: Option<Node>,
     pub body_offset: usize,
+    /// Nothing but white space below the front matter (read at parse time,
+    /// so a build may drop the text once the page is rendered).
+    pub body_blank: bool,
     pub scan: Scan,
     pub meta: Meta,
     /// The front matter could not be read: that is its one diagnostic, and

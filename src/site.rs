@@ -187,8 +187,7 @@ impl Site {
     /// A folder's index page (`_index.md`, `README.md`, `index.md`) with
     /// nothing written below its front matter.
     pub fn is_blank_index(&self, page: &Page) -> bool {
-        (page.id == "index" || page.id.ends_with("/index"))
-            && self.source(page).text[page.body_offset..].trim().is_empty()
+        (page.id == "index" || page.id.ends_with("/index")) && page.body_blank
     }
 
     /// A blank index page where opswiki writes a page of its own (the home
@@ -591,6 +590,7 @@ pub(crate) fn parse_page(
         title,
         front: split.front,
         body_offset: split.body_offset,
+        body_blank: file.text[split.body_offset..].trim().is_empty(),
         scan,
         meta,
         front_matter_broken,

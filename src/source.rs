@@ -25,6 +25,14 @@ impl SourceFile {
         }
     }
 
+    /// Move the text out, leaving the file empty, its line index too: for a
+    /// build that has reported its diagnostics and renders each page once
+    /// (`render::build_streaming`).
+    pub fn take_text(&mut self) -> String {
+        self.line_starts = vec![0];
+        std::mem::take(&mut self.text)
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());

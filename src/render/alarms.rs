@@ -282,12 +282,13 @@ impl<'a> Renderer<'a> {
             .unwrap_or_default()
     }
 
-    /// The catalogue: one page, or the index of the parts and every part.
-    pub(super) fn render_catalogue(&self) -> Result<Vec<(String, String)>> {
+    /// The catalogue: one page, or the index of the parts and every part,
+    /// each handed to `emit_page` as soon as it is rendered.
+    pub(super) fn render_catalogue(&self, emit_page: &super::PageEmit) -> Result<()> {
         let plan = self.catalogue_plan();
         if !plan.is_split() {
             let html = self.render_catalogue_page(CATALOGUE_PATH, &plan.groups, None)?;
-            return Ok(vec![(CATALOGUE_PATH.to_string(), html)]);
+            return emit_page(CATALOGUE_PATH.to_string(), html);
         }
         let name = |g: usize| self.site.alarms[plan.groups[g][0]].name.as_str();
         let links: Vec<PartLink> = plan
@@ -301,23 +302,20 @@ impl<'a> Renderer<'a> {
                 current: false,
             })
             .collect();
-        let mut pages: Vec<(String, String)> = plan
-            .parts
+        plan.parts
             .par_iter()
             .enumerate()
-            .map(|(p, range)| {
+            .try_for_each(|(p, range)| {
                 let path = part_path(p + 1);
                 let nav = PartNav::of(&links, p, "index.html".to_string());
                 let html =
                     self.render_catalogue_page(&path, &plan.groups[range.clone()], Some(nav))?;
-                Ok((path, html))
-            })
-            .collect::<Result<_>>()?;
-        pages.push((
+                emit_page(path, html)
+            })?;
+        emit_page(
             CATALOGUE_PATH.to_string(),
             self.render_catalogue_index(&links)?,
-        ));
-        Ok(pages)
+        )
     }
 
     /// The index of a split catalogue: the parts with their first and last

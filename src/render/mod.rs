@@ -143,8 +143,8 @@ pub struct Renderer<'a> {
     coverage: Coverage,
     triage: trees::TriageIndex,
     today: NaiveDate,
-    /// Each page's plain text by section, left by `body_html` for the search index.
-    search_text: crate::search::TextSink,
+    /// Each page as the search index sees it, left by `body_html`.
+    search_pages: crate::search::IndexSink,
     /// The navigation bar: (label, target from the root, section key). The
     /// same for every page, so worked out once rather than per page.
     nav: Vec<(&'static str, &'static str, &'static str)>,
@@ -162,27 +162,81 @@ pub struct Renderer<'a> {
     /// `#TempoCompactionsFailing` must scroll to `tempocompactionsfailing`,
     /// and a browser matches ids exactly.
     anchor_aliases: HashMap<usize, Vec<(String, String)>>,
+    /// Runbook page → the post-mortems that name it among the runbooks
+    /// used (indexes into `site.postmortems`, in their order). Worked out
+    /// once: a scan of every post-mortem per runbook took a tenth of a
+    /// 100,000-runbook build (5,000 post-mortems).
+    incidents: HashMap<usize, Vec<usize>>,
+    /// Folder (`runbooks/db/`, `` for the top) → the pages a blank index
+    /// page of it lists: those in it, and its subfolders' index pages, in
+    /// site order. Built on first use: a scan of every page per blank
+    /// index page was quadratic on a Hugo site of many folders.
+    folders: std::sync::OnceLock<HashMap<String, Vec<usize>>>,
+    /// Each page's Markdown, by source index, when the build has moved it
+    /// out of the site ([`build_streaming`]): `body_html` takes it, so it is
+    /// dropped as soon as its page is rendered. `None`: read from the site.
+    taken_texts: Option<Vec<std::sync::Mutex<Option<String>>>>,
+}
+
+/// See [`Renderer::folders`].
+fn pages_by_folder(site: &Site) -> HashMap<String, Vec<usize>> {
+    let mut by_folder: HashMap<String, Vec<usize>> = HashMap::new();
+    let parent = |id: &'_ str| id.rfind('/').map_or(0, |at| at + 1);
+    for (i, page) in site.pages.iter().enumerate() {
+        let id = page.id.as_str();
+        by_folder
+            .entry(id[..parent(id)].to_string())
+            .or_default()
+            .push(i);
+        // A subfolder's index page is listed in the folder above too.
+        if let Some(folder) = id.strip_suffix("/index") {
+            by_folder
+                .entry(id[..parent(folder)].to_string())
+                .or_default()
+                .push(i);
+        }
+    }
+    by_folder
+}
+
+/// See [`Renderer::incidents`].
+fn incidents_by_runbook(site: &Site) -> HashMap<usize, Vec<usize>> {
+    let mut by_runbook: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, pm) in site.postmortems.iter().enumerate() {
+        for runbook in pm.runbooks.iter().filter_map(|u| u.runbook()) {
+            let list = by_runbook.entry(runbook).or_default();
+            // A post-mortem that names a runbook twice is listed once.
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    by_runbook
 }
 
 /// See [`Renderer::anchor_aliases`]. Links between pages are written with
 /// the target's own id; only alarm links come from outside the wiki as
 /// they are.
-fn anchor_aliases(site: &Site) -> HashMap<usize, Vec<(String, String)>> {
+/// The links are those coverage resolved, one per alarm.
+fn anchor_aliases(
+    site: &Site,
+    links: &[crate::alarms::RunbookLink],
+) -> HashMap<usize, Vec<(String, String)>> {
     let mut aliases: HashMap<usize, Vec<(String, String)>> = HashMap::new();
-    for alarm in &site.alarms {
+    for link in links {
         let crate::alarms::RunbookLink::Page {
             page,
             anchor: Some(anchor),
-        } = site.resolve_runbook(alarm)
+        } = link
         else {
             continue;
         };
-        let Some(real) = site.pages[page].scan.real_anchor(&anchor.to_lowercase()) else {
+        let Some(real) = site.pages[*page].scan.real_anchor(&anchor.to_lowercase()) else {
             continue;
         };
         if real != anchor {
-            let list = aliases.entry(page).or_default();
-            let pair = (real.to_string(), anchor);
+            let list = aliases.entry(*page).or_default();
+            let pair = (real.to_string(), anchor.clone());
             if !list.contains(&pair) {
                 list.push(pair);
             }
@@ -190,6 +244,9 @@ fn anchor_aliases(site: &Site) -> HashMap<usize, Vec<(String, String)>> {
     }
     aliases
 }
+
+/// Where a generated page goes once rendered: (path in the output, HTML).
+type PageEmit<'e> = dyn Fn(String, String) -> Result<()> + Sync + 'e;
 
 /// Stands for the page body while the layout renders; the body is spliced
 /// in afterwards, which spares copying every body into a `tera::Context`
@@ -331,16 +388,20 @@ impl<'a> Renderer<'a> {
         tera: Tera,
         coverage: Coverage,
     ) -> Renderer<'a> {
+        let anchor_aliases = anchor_aliases(site, &coverage.links);
         Renderer {
             site,
             tera,
             coverage,
             triage: trees::TriageIndex::new(&site.trees),
             today,
-            search_text: Default::default(),
+            search_pages: Default::default(),
             nav: nav_entries(site),
             live_body: None,
-            anchor_aliases: anchor_aliases(site),
+            anchor_aliases,
+            incidents: incidents_by_runbook(site),
+            folders: std::sync::OnceLock::new(),
+            taken_texts: None,
             catalogue: std::sync::OnceLock::new(),
             siblings: siblings(site),
             ids: site
@@ -492,9 +553,24 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The page's Markdown: taken from [`Renderer::taken_texts`] (once)
+    /// when the build moved the texts out of the site, else the site's.
+    fn page_text(&self, page: &Page) -> std::borrow::Cow<'a, str> {
+        match &self.taken_texts {
+            Some(texts) => std::borrow::Cow::Owned(
+                texts
+                    .get(page.source)
+                    .and_then(|t| t.lock().unwrap_or_else(|e| e.into_inner()).take())
+                    .unwrap_or_default(),
+            ),
+            None => std::borrow::Cow::Borrowed(self.site.source(page).text.as_str()),
+        }
+    }
+
     /// Render a page's Markdown body with its links made relative.
     pub fn body_html(&self, page: &Page) -> String {
         let file = self.site.source(page);
+        let markdown = self.page_text(page);
         let root = root_prefix(&output_path(&page.id));
         let rewrite = |dest: &str| -> Option<String> {
             match self.site.links.resolve(&file.content_path, dest) {
@@ -540,7 +616,7 @@ impl<'a> Renderer<'a> {
         // The same parse leaves the page's text by section for the search index.
         let mut text = crate::search::enabled().then(markdown::SectionText::new);
         let html = markdown::render_with_text(
-            &file.text[page.body_offset..],
+            markdown.get(page.body_offset..).unwrap_or_default(),
             &RenderContext {
                 headings: &page.scan.headings,
                 rewrite_link: &rewrite,
@@ -557,7 +633,7 @@ impl<'a> Renderer<'a> {
             text.as_mut(),
         );
         if let Some(text) = text {
-            self.search_text.put(&page.id, text);
+            self.search_pages.put(page, text);
         }
         html
     }
@@ -567,18 +643,13 @@ impl<'a> Renderer<'a> {
     /// pages do.
     fn section_listing(&self, page: &Page, root: &str) -> String {
         let folder = page.id.strip_suffix("index").unwrap_or("");
-        let mut children: Vec<&Page> = self
-            .site
-            .pages
-            .iter()
+        let by_folder = self.folders.get_or_init(|| pages_by_folder(self.site));
+        let mut children: Vec<&Page> = by_folder
+            .get(folder)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.site.pages[i])
             .filter(|p| p.id != page.id)
-            .filter(|p| match p.id.strip_prefix(folder) {
-                Some(rest) => {
-                    !rest.contains('/')
-                        || rest.matches('/').count() == 1 && rest.ends_with("/index")
-                }
-                None => false,
-            })
             .collect();
         children.sort_by_key(|p| p.title.to_lowercase());
         if children.is_empty() {
@@ -779,10 +850,11 @@ impl<'a> Renderer<'a> {
     /// is ready (in parallel), so a build never holds the whole site in
     /// memory and writing overlaps rendering. Returns the number of files.
     pub fn render_each(&self, emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<usize> {
-        // Generated pages render beside the pages, and the search index
-        // after both: it needs every page's text, and building it while the
-        // large generated pages (the alarm catalogue) are in memory made the
-        // build's peak memory higher than either alone.
+        // Generated pages render beside the pages, and the search index is
+        // finished after both: it needs every page indexed (each is, as it
+        // renders), and merging it while the large generated pages (the
+        // alarm catalogue) were in memory made the build's peak memory
+        // higher than either alone.
         let (pages, generated) = rayon::join(
             || {
                 self.site
@@ -803,7 +875,8 @@ impl<'a> Renderer<'a> {
         let generated = generated?;
         let search = crate::search::write(
             self.site,
-            &self.search_text,
+            &self.search_pages,
+            &self.coverage.links,
             &|name| self.catalogue_plan().page_of(name),
             emit,
         )?;
@@ -817,13 +890,14 @@ impl<'a> Renderer<'a> {
         &self,
         emit: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<usize> {
-        // The search index (from the texts `body_html` left) builds beside
-        // the generated pages, which render mostly on one thread.
+        // The search index (from the pages `body_html` indexed) builds
+        // beside the generated pages, which render mostly on one thread.
         let (search, pages) = rayon::join(
             || {
                 crate::search::write(
                     self.site,
-                    &self.search_text,
+                    &self.search_pages,
+                    &self.coverage.links,
                     &|name| self.catalogue_plan().page_of(name),
                     emit,
                 )
@@ -873,64 +947,73 @@ impl<'a> Renderer<'a> {
             .filter(|p| !self.site.defers_to_generated(p))
             .map(|p| output_path(&p.id))
             .collect();
-        let one = |page: Result<(String, String)>| page.map(|p| vec![p]);
         let has_kind = |kind| self.site.pages.iter().any(|p| p.kind == kind);
-        // Each job renders one or more generated pages. They are independent
-        // and some (the alarm catalogue, the status page) are large, so they
-        // render in parallel rather than one after another on one thread.
-        type Job<'j> = Box<dyn Fn() -> Result<Vec<(String, String)>> + Send + Sync + 'j>;
+        // Each job renders one or more generated pages and hands each to
+        // `emit_page` as soon as it is ready. They are independent and some
+        // (the alarm catalogue, the status page) are large, so they render
+        // in parallel rather than one after another on one thread.
+        type Job<'j> = Box<dyn Fn(&PageEmit) -> Result<()> + Send + Sync + 'j>;
+        let one = |page: Result<(String, String)>, emit_page: &PageEmit| {
+            let (path, html) = page?;
+            emit_page(path, html)
+        };
+        let all = |pages: Result<Vec<(String, String)>>, emit_page: &PageEmit| {
+            pages?
+                .into_iter()
+                .try_for_each(|(path, html)| emit_page(path, html))
+        };
         let mut jobs: Vec<Job> = vec![
-            Box::new(|| self.render_runbook_index()),
-            Box::new(|| one(self.render_404())),
-            Box::new(|| self.render_trees()),
-            Box::new(|| one(self.render_search_page())),
-            Box::new(|| one(self.render_status())),
+            Box::new(|e| all(self.render_runbook_index(), e)),
+            Box::new(|e| one(self.render_404(), e)),
+            Box::new(|e| all(self.render_trees(), e)),
+            Box::new(|e| one(self.render_search_page(), e)),
+            Box::new(|e| one(self.render_status(), e)),
         ];
         if self.site.config.status.is_some() {
-            jobs.push(Box::new(|| one(self.render_live())));
+            jobs.push(Box::new(|e| one(self.render_live(), e)));
         }
         if !self.site.alarms.is_empty() {
-            jobs.push(Box::new(|| self.render_catalogue()));
-            jobs.push(Box::new(|| one(self.render_coverage())));
+            // The largest: written part by part (184 MB at 100,000 runbooks).
+            jobs.push(Box::new(|e| self.render_catalogue(e)));
+            jobs.push(Box::new(|e| one(self.render_coverage(), e)));
         }
         if has_kind(PageKind::Postmortem) {
-            jobs.push(Box::new(|| {
-                one(self.render_list(PageKind::Postmortem, "postmortems", "Post-mortems"))
+            jobs.push(Box::new(|e| {
+                one(
+                    self.render_list(PageKind::Postmortem, "postmortems", "Post-mortems"),
+                    e,
+                )
             }));
         }
         if has_kind(PageKind::Report) {
-            jobs.push(Box::new(|| one(self.render_reports_index())));
+            jobs.push(Box::new(|e| one(self.render_reports_index(), e)));
         }
         if !self.site.postmortems.is_empty() {
-            jobs.push(Box::new(|| self.render_actions()));
+            jobs.push(Box::new(|e| all(self.render_actions(), e)));
         }
         if self.site.pages.iter().any(|p| !p.aliases.is_empty()) {
-            jobs.push(Box::new(|| Ok(self.render_alias_redirects())));
+            jobs.push(Box::new(|e| all(Ok(self.render_alias_redirects()), e)));
         }
         if !taken.contains("index.html") {
-            jobs.push(Box::new(|| {
+            jobs.push(Box::new(|e| {
                 let mut ctx = self.base_context("index.html", "", &self.site.config.title);
                 ctx.insert("home", &self.home_stats(""));
                 ctx.insert("content", "");
                 ctx.insert("toc", &Vec::<TocEntry>::new());
-                Ok(vec![(
-                    "index.html".into(),
-                    self.tera.render("home.html", &ctx)?,
-                )])
+                e("index.html".into(), self.tera.render("home.html", &ctx)?)
             }));
         }
-        let count = jobs
-            .par_iter()
-            .map(|job| {
-                let mut count = 0;
-                // A page the author wrote wins over a generated page at the same path.
-                for (path, html) in job()?.iter().filter(|(p, _)| !taken.contains(p)) {
-                    emit(path, html.as_bytes())?;
-                    count += 1;
-                }
-                Ok(count)
-            })
-            .sum::<Result<usize>>()?;
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let emit_page = |path: String, html: String| {
+            // A page the author wrote wins over a generated page at the same path.
+            if taken.contains(&path) {
+                return Ok(());
+            }
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            emit(&path, html.as_bytes())
+        };
+        jobs.par_iter().try_for_each(|job| job(&emit_page))?;
+        let count = count.into_inner();
         let statics: [(&str, Vec<u8>); 4] = [
             ("static/style.css", STYLE_CSS.as_bytes().to_vec()),
             ("static/opswiki.js", SCRIPT_JS.as_bytes().to_vec()),
@@ -953,9 +1036,47 @@ pub fn build(site: &Site, options: &RenderOptions) -> Result<BuildStats> {
 
 /// [`build`] with templates compiled already (by the checks).
 pub fn build_with(site: &Site, options: &RenderOptions, tera: Tera) -> Result<BuildStats> {
+    build_rendering(site, options, tera, None)
+}
+
+/// [`build_with`] for a build done with the site once it is written: each
+/// page's Markdown is moved out of `site` (its line index dropped) and
+/// dropped as soon as the page is rendered, so the build never holds every
+/// source until the end (at 100,000 runbooks the texts and line indexes are
+/// about 1 GB). Afterwards the site's page texts are empty, and so are the
+/// pages' front matter, links, tables and code blocks.
+pub fn build_streaming(site: &mut Site, options: &RenderOptions, tera: Tera) -> Result<BuildStats> {
+    let mut texts: Vec<std::sync::Mutex<Option<String>>> =
+        site.sources.iter().map(|_| Default::default()).collect();
+    for page in &site.pages {
+        // A page that a generated page stands for is not rendered: the
+        // search index reads its (blank) text from the site.
+        if !site.defers_to_generated(page) {
+            texts[page.source] = std::sync::Mutex::new(Some(site.sources[page.source].take_text()));
+        }
+    }
+    // What only the checks and the parse across pages read (post-mortems
+    // and reports are read from the front matter at parse time): freed
+    // before the render, which reuses the memory.
+    for page in &mut site.pages {
+        page.front = None;
+        page.scan.links = Vec::new();
+        page.scan.tables = Vec::new();
+        page.scan.fenced = Vec::new();
+    }
+    build_rendering(site, options, tera, Some(texts))
+}
+
+fn build_rendering(
+    site: &Site,
+    options: &RenderOptions,
+    tera: Tera,
+    taken_texts: Option<Vec<std::sync::Mutex<Option<String>>>>,
+) -> Result<BuildStats> {
     let timer = crate::timing::StageTimer::from_env();
     let mut renderer = Renderer::with_parts(site, options.today, tera, Coverage::of(site));
     renderer.live_body = options.live_body.clone();
+    renderer.taken_texts = taken_texts;
     let staging = Staging::begin(&options.output)?;
     let files = renderer.render_each(&|path, bytes| staging.write(path, bytes))?;
     timer.mark("render+write");

@@ -196,11 +196,10 @@ impl<'a> Renderer<'a> {
     /// newest first.
     pub(super) fn incidents_using(&self, runbook: usize, root: &str) -> Vec<IncidentView> {
         let mut list: Vec<&Postmortem> = self
-            .site
-            .postmortems
-            .iter()
-            .filter(|pm| pm.runbooks.iter().any(|u| u.runbook() == Some(runbook)))
-            .collect();
+            .incidents
+            .get(&runbook)
+            .map(|list| list.iter().map(|&i| &self.site.postmortems[i]).collect())
+            .unwrap_or_default();
         list.sort_by_key(|pm| std::cmp::Reverse(pm.date));
         list.into_iter()
             .map(|pm| {

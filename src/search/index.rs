@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -104,18 +104,29 @@ fn fx_hash(term: &str) -> u64 {
 
 /// Every term seen, with a number, shared by the threads that index pages
 /// (split into locked parts so they rarely wait on each other).
-struct Dictionary {
+pub struct Dictionary {
     parts: Vec<Mutex<FxMap<String, u32>>>,
     next: AtomicU32,
+    /// Tells this dictionary from any other in the process, for the
+    /// threads' caches of term ids ([`with_worker`]).
+    serial: u64,
+}
+
+impl Default for Dictionary {
+    fn default() -> Dictionary {
+        Dictionary::new()
+    }
 }
 
 impl Dictionary {
     const PARTS: usize = 64;
 
     fn new() -> Dictionary {
+        static SERIAL: AtomicU64 = AtomicU64::new(0);
         Dictionary {
             parts: (0..Self::PARTS).map(|_| Mutex::default()).collect(),
             next: AtomicU32::new(0),
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -128,6 +139,11 @@ impl Dictionary {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         map.insert(term.to_string(), id);
         id
+    }
+
+    /// How many terms it holds.
+    pub fn term_count(&self) -> usize {
+        self.next.load(Ordering::Relaxed) as usize
     }
 
     /// Terms by id.
@@ -214,6 +230,15 @@ impl SectionTerms<'_> {
         });
     }
 
+    /// Index the alarms that lead to the section: whole names as such,
+    /// their parts and what is said about them as meta.
+    fn add_alarms(&mut self, alarms: &[IndexAlarm]) {
+        for alarm in alarms {
+            self.add_text(&alarm.name, class::ALARM, class::META);
+            self.add_text(&alarm.about, class::META, class::META);
+        }
+    }
+
     fn flush(&mut self, section: u32, out: &mut Vec<TermHit>) {
         let w = &mut *self.worker;
         for id in w.touched.drain(..) {
@@ -230,6 +255,95 @@ impl SectionTerms<'_> {
         }
     }
 }
+
+thread_local! {
+    /// The worker of each thread that indexes pages as they render, with
+    /// the serial of the dictionary its cache of term ids belongs to.
+    static WORKER: std::cell::RefCell<(u64, Worker)> =
+        std::cell::RefCell::new((u64::MAX, Worker::default()));
+}
+
+/// Run `f` with this thread's worker for `dictionary` (a fresh one when the
+/// thread last worked for another dictionary).
+fn with_worker<R>(dictionary: &Dictionary, f: impl FnOnce(&mut Worker) -> R) -> R {
+    WORKER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.0 != dictionary.serial {
+            *slot = (dictionary.serial, Worker::default());
+        }
+        f(&mut slot.1)
+    })
+}
+
+/// A page indexed: as the index sees it, with its terms. Its section
+/// texts are cut down once indexed: what is written after the index needs
+/// only the snippets.
+pub struct IndexedPage {
+    pub page: IndexPage,
+    hits: Vec<TermHit>,
+}
+
+impl IndexedPage {
+    /// How many (term, section) pairs the page holds until the merge.
+    pub fn hit_count(&self) -> usize {
+        self.hits.len()
+    }
+
+    /// Index everything `page` holds, then replace each section's text by
+    /// `shorten(text)`.
+    pub fn new(mut page: IndexPage, dictionary: &Dictionary, shorten: fn(&str) -> String) -> Self {
+        let mut hits = with_worker(dictionary, |worker| page_terms(&page, dictionary, worker));
+        // Grown by doubling, the lists held a quarter more than their hits
+        // until the merge, at the build's peak memory.
+        hits.shrink_to_fit();
+        for section in &mut page.sections {
+            section.text = shorten(&section.text);
+        }
+        IndexedPage { page, hits }
+    }
+
+    /// Index the alarms attached to the page's sections since it was
+    /// indexed. A term a section has already keeps the better class, as
+    /// when the section is indexed whole ([`page_terms`]).
+    pub fn add_alarm_terms(&mut self, dictionary: &Dictionary) {
+        if self.page.sections.iter().all(|s| s.alarms.is_empty()) {
+            return;
+        }
+        let found = with_worker(dictionary, |worker| {
+            let mut out = Vec::new();
+            let mut terms = SectionTerms { dictionary, worker };
+            for (s, section) in self.page.sections.iter().enumerate() {
+                if section.alarms.is_empty() {
+                    continue;
+                }
+                terms.add_alarms(&section.alarms);
+                terms.flush(s as u32, &mut out);
+            }
+            out
+        });
+        let mut at: FxMap<(u32, u32), usize> = self
+            .hits
+            .iter()
+            .enumerate()
+            .map(|(i, hit)| ((hit.term, hit.section), i))
+            .collect();
+        for hit in found {
+            match at.get(&(hit.term, hit.section)) {
+                Some(&i) => {
+                    let class = self.hits[i].class.max(hit.class);
+                    self.hits[i].class = class;
+                }
+                None => {
+                    at.insert((hit.term, hit.section), self.hits.len());
+                    self.hits.push(hit);
+                }
+            }
+        }
+    }
+}
+
+/// The size of a [`TermHit`].
+pub const HIT_BYTES: usize = std::mem::size_of::<TermHit>();
 
 /// A term (by id) found in a section of a page, with its class. Packed
 /// like [`Posting`]: every page's hits are held until the index is merged.
@@ -270,10 +384,7 @@ fn page_terms(page: &IndexPage, dictionary: &Dictionary, worker: &mut Worker) ->
         };
         terms.add_text(&section.heading, heading, heading);
         terms.add_text(&section.text, class::BODY, class::BODY);
-        for alarm in &section.alarms {
-            terms.add_text(&alarm.name, class::ALARM, class::META);
-            terms.add_text(&alarm.about, class::META, class::META);
-        }
+        terms.add_alarms(&section.alarms);
         terms.flush(s as u32, &mut out);
     }
     out
@@ -298,24 +409,12 @@ impl Index {
         Index::merge(per_page, dictionary)
     }
 
-    /// [`Index::build`], replacing each section's text by `shorten(text)`
-    /// once the section is indexed. What is written after the index needs
-    /// only the snippets, and the full texts held while the postings are
-    /// merged were the largest part of a build's peak memory.
-    pub fn build_shortening(pages: &mut [IndexPage], shorten: fn(&str) -> String) -> Index {
-        let dictionary = Dictionary::new();
-        let per_page: Vec<Vec<TermHit>> = pages
-            .par_iter_mut()
-            .map_init(Worker::default, |worker, page| {
-                let mut hits = page_terms(page, &dictionary, worker);
-                // Grown by doubling, the lists held a quarter more than their
-                // hits until the merge, at the build's peak memory.
-                hits.shrink_to_fit();
-                for section in &mut page.sections {
-                    section.text = shorten(&section.text);
-                }
-                hits
-            })
+    /// The index of pages indexed one by one ([`IndexedPage::new`]), their
+    /// terms in `dictionary`; it takes their hits.
+    pub fn from_pages(pages: &mut [IndexedPage], dictionary: Dictionary) -> Index {
+        let per_page = pages
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.hits))
             .collect();
         Index::merge(per_page, dictionary)
     }

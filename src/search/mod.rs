@@ -19,7 +19,7 @@
 //! | `search/d/G.js`, `P-C.js` | title, URL, badges and section texts (the first 1000 characters) of pages 2G and 2G+1 (32 sections each), and of further chunks of a long page P |
 //! | `search/f/N.js` | the pages of filter value N (a kind, severity or service) |
 //!
-//! The section texts come from the render pass itself ([`TextSink`]), so
+//! The section texts come from the render pass itself ([`IndexSink`]), so
 //! indexing parses no Markdown of its own.
 
 pub mod encode;
@@ -39,7 +39,7 @@ use crate::alarms::RunbookLink;
 use crate::markdown::{self, RenderContext, SectionText};
 use crate::model::{Page, PageKind, output_path};
 use crate::site::Site;
-use index::{Index, IndexAlarm, IndexPage, IndexSection};
+use index::{Dictionary, Index, IndexAlarm, IndexPage, IndexSection, IndexedPage};
 use shard::{EncodedTerm, Limits, json_str};
 
 /// The browser side of search, written to `static/search.js`.
@@ -70,21 +70,35 @@ pub fn enabled() -> bool {
     std::env::var_os(DISABLE_ENV).is_none()
 }
 
-/// Section texts of each rendered page, by page id, collected while the
-/// renderer turns Markdown into HTML (from many threads).
-#[derive(Debug, Default)]
-pub struct TextSink {
-    texts: Mutex<HashMap<String, SectionText>>,
+/// What the renderer leaves for the search index, from many threads: each
+/// rendered page as the index sees it, indexed while it renders (its terms
+/// into the shared dictionary), its section texts then cut to the snippets
+/// the document files show. So a build never holds every page's full text
+/// at once: at 100,000 runbooks those texts were over a gigabyte.
+#[derive(Default)]
+pub struct IndexSink {
+    /// Shared by the rendering threads (read), replaced when taken (write).
+    dictionary: std::sync::RwLock<Dictionary>,
+    pages: Mutex<HashMap<String, IndexedPage>>,
 }
 
-impl TextSink {
-    pub fn put(&self, page_id: &str, text: SectionText) {
-        let mut texts = self.texts.lock().unwrap_or_else(|e| e.into_inner());
-        texts.insert(page_id.to_string(), text);
+impl IndexSink {
+    /// Index a rendered page from the section texts its render left.
+    pub fn put(&self, page: &Page, text: SectionText) {
+        let indexed = {
+            let dictionary = self.dictionary.read().unwrap_or_else(|e| e.into_inner());
+            IndexedPage::new(index_page(page, text), &dictionary, section_snippet)
+        };
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.insert(page.id.clone(), indexed);
     }
 
-    fn take(&self) -> HashMap<String, SectionText> {
-        std::mem::take(&mut *self.texts.lock().unwrap_or_else(|e| e.into_inner()))
+    /// The pages indexed so far, by page id, with the dictionary of their
+    /// terms; the sink is empty afterwards.
+    fn take(&self) -> (HashMap<String, IndexedPage>, Dictionary) {
+        let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut dictionary = self.dictionary.write().unwrap_or_else(|e| e.into_inner());
+        (pages, std::mem::take(&mut *dictionary))
     }
 }
 
@@ -101,14 +115,15 @@ fn clean(text: &str) -> String {
 }
 
 /// A page's section texts straight from its Markdown, for a page the
-/// renderer did not record (none, normally).
+/// renderer did not record (a blank index page that a generated page
+/// stands for, or every page but the edited one when the server rebuilds).
 fn text_of(site: &Site, page: &Page) -> SectionText {
     let file = site.source(page);
     let keep = |_: &str| None;
     let none = |_: &str, _: &str| None;
     let mut text = SectionText::new();
     markdown::render_with_text(
-        &file.text[page.body_offset..],
+        file.text.get(page.body_offset..).unwrap_or_default(),
         &RenderContext {
             headings: &page.scan.headings,
             rewrite_link: &keep,
@@ -120,6 +135,25 @@ fn text_of(site: &Site, page: &Page) -> SectionText {
         Some(&mut text),
     );
     text
+}
+
+/// A page as the index sees it, from its section texts; the alarms that
+/// lead to it are added later, when every page is in ([`pages`]).
+fn index_page(page: &Page, text: SectionText) -> IndexPage {
+    let meta = &page.meta;
+    let mut about = Vec::new();
+    about.extend(meta.owner.as_ref().map(|o| o.value.clone()));
+    about.extend(meta.services.iter().cloned());
+    about.extend(meta.tags.iter().cloned());
+    IndexPage {
+        url: output_path(&page.id),
+        title: page.title.clone(),
+        kind: page.kind.name().to_string(),
+        severity: meta.severity.as_ref().map(|s| s.value.clone()),
+        services: meta.services.clone(),
+        meta: about,
+        sections: sections_of(page, text),
+    }
 }
 
 /// The sections of a page: the top (title and text before the first
@@ -181,36 +215,30 @@ const CATALOGUE_SECTIONS: usize = 4000;
 /// reaches a page is indexed there as an alarm (ranked first when its name
 /// is pasted) and in the catalogue by its heading (ranked after the page);
 /// one that reaches no page is indexed in the catalogue as an alarm.
+/// `recorded`: the pages the renderer indexed, by page id (the others are
+/// indexed here); `dictionary`: their terms'. `links`: each alarm's runbook
+/// link, resolved, in the order of `site.alarms`.
 pub fn pages(
     site: &Site,
-    mut texts: HashMap<String, SectionText>,
+    mut recorded: HashMap<String, IndexedPage>,
+    dictionary: &Dictionary,
+    links: &[RunbookLink],
     catalogue_page: &CataloguePage,
-) -> Vec<IndexPage> {
-    let mut by_page: Vec<Option<SectionText>> =
-        site.pages.iter().map(|p| texts.remove(&p.id)).collect();
-    let mut pages: Vec<IndexPage> = site
+) -> Vec<IndexedPage> {
+    let mut by_page: Vec<Option<IndexedPage>> =
+        site.pages.iter().map(|p| recorded.remove(&p.id)).collect();
+    let mut pages: Vec<IndexedPage> = site
         .pages
         .par_iter()
         .zip(by_page.par_iter_mut())
-        .map(|(page, text)| {
-            let text = text.take().unwrap_or_else(|| text_of(site, page));
-            let meta = &page.meta;
-            let mut about = Vec::new();
-            about.extend(meta.owner.as_ref().map(|o| o.value.clone()));
-            about.extend(meta.services.iter().cloned());
-            about.extend(meta.tags.iter().cloned());
-            IndexPage {
-                url: output_path(&page.id),
-                title: page.title.clone(),
-                kind: page.kind.name().to_string(),
-                severity: meta.severity.as_ref().map(|s| s.value.clone()),
-                services: meta.services.clone(),
-                meta: about,
-                sections: sections_of(page, text),
-            }
+        .map(|(page, indexed)| {
+            indexed.take().unwrap_or_else(|| {
+                let text = text_of(site, page);
+                IndexedPage::new(index_page(page, text), dictionary, section_snippet)
+            })
         })
         .collect();
-    drop(texts);
+    drop(recorded);
 
     let mut catalogue = IndexPage {
         url: String::new(),
@@ -230,15 +258,20 @@ pub fn pages(
     let mut services: HashSet<(usize, String)> = pages
         .iter()
         .enumerate()
-        .flat_map(|(p, ip)| ip.services.iter().map(move |s| (p, s.to_ascii_lowercase())))
+        .flat_map(|(p, ip)| {
+            ip.page
+                .services
+                .iter()
+                .map(move |s| (p, s.to_ascii_lowercase()))
+        })
         .collect();
-    for alarm in &site.alarms {
+    for (alarm, link) in site.alarms.iter().zip(links) {
         let entry = IndexAlarm {
             name: alarm.name.clone(),
             about: alarm_about(alarm),
         };
-        let target = match site.resolve_runbook(alarm) {
-            RunbookLink::Page { page, anchor } => Some((page, anchor)),
+        let target = match link {
+            RunbookLink::Page { page, anchor } => Some((*page, anchor.as_deref())),
             _ => None,
         };
         match target {
@@ -252,8 +285,8 @@ pub fn pages(
                         alarms: Vec::new(),
                     });
                 }
-                let s = section_of(&pages[p].sections, anchor.as_deref());
-                let ip = &mut pages[p];
+                let s = section_of(&pages[p].page.sections, anchor);
+                let ip = &mut pages[p].page;
                 if let Some(service) = &alarm.service
                     && services.insert((p, service.to_ascii_lowercase()))
                 {
@@ -292,7 +325,7 @@ pub fn pages(
     // A runbook's own `alarms:` list, for names no alarm file links here.
     for (p, page) in site.pages.iter().enumerate() {
         for name in &page.meta.alarms {
-            let ip = &mut pages[p];
+            let ip = &mut pages[p].page;
             if on_page.insert((p, &name.value)) {
                 ip.sections[0].alarms.push(IndexAlarm {
                     name: name.value.clone(),
@@ -301,9 +334,13 @@ pub fn pages(
             }
         }
     }
+    // The alarms were not there when the pages were indexed.
+    pages
+        .par_iter_mut()
+        .for_each(|p| p.add_alarm_terms(dictionary));
     // Runbooks first: equal scores rank in this order, and the postings a
     // long list keeps in its shard are the first ones.
-    pages.sort_by_key(|p| kind_rank(&p.kind));
+    pages.sort_by_key(|p| kind_rank(&p.page.kind));
     // One index page per catalogue page (in the order first met), each cut
     // into index pages of at most CATALOGUE_SECTIONS sections.
     let all = std::mem::take(&mut catalogue.sections);
@@ -324,7 +361,7 @@ pub fn pages(
             part.url = url.clone();
             part.sections
                 .extend(sections.by_ref().take(CATALOGUE_SECTIONS));
-            pages.push(part);
+            pages.push(IndexedPage::new(part, dictionary, section_snippet));
         }
     }
     pages
@@ -523,10 +560,12 @@ pub fn compact_js(js: &str) -> String {
 pub type Emit<'a> = dyn Fn(&str, &[u8]) -> Result<()> + Sync + 'a;
 
 /// Write the search script, its styles and the index (from the texts the
-/// renderer left in `sink`); returns the number of files.
+/// renderer left in `sink`); returns the number of files. `links`: as for
+/// [`pages`].
 pub fn write(
     site: &Site,
-    sink: &TextSink,
+    sink: &IndexSink,
+    links: &[RunbookLink],
     catalogue_page: &CataloguePage,
     emit: &Emit,
 ) -> Result<usize> {
@@ -537,27 +576,39 @@ pub fn write(
     }
     let timer = crate::timing::StageTimer::from_env();
 
-    let mut pages = pages(site, sink.take(), catalogue_page);
+    let (recorded, dictionary) = sink.take();
+    let pages = pages(site, recorded, &dictionary, links, catalogue_page);
     timer.mark("search: sections");
+    if timer.enabled() {
+        let (hits, sections, text) = pages.iter().fold((0, 0, 0), |(hits, n, text), p| {
+            let t: usize = p.page.sections.iter().map(|s| s.text.len()).sum();
+            (hits + p.hit_count(), n + p.page.sections.len(), text + t)
+        });
+        eprintln!(
+            "timing: search holds {} pages of {sections} sections, {hits} term hits ({} MB), {} terms, {} MB of snippets",
+            pages.len(),
+            hits * index::HIT_BYTES / 1_000_000,
+            dictionary.term_count(),
+            text / 1_000_000
+        );
+    }
 
-    let n = write_index(site, &mut pages, &Limits::default(), emit)?;
-    // Freeing every page's sections one by one took 20 to 40 ms at 10,000
-    // pages, on the build's critical path: let a pool thread do it.
-    rayon::spawn(move || drop(pages));
+    let n = write_index(site, pages, dictionary, &Limits::default(), emit)?;
     Ok(n + 2)
 }
 
-/// Write the index files for `pages`; returns how many. Section texts are
-/// cut down to their snippets on the way.
+/// Write the index files for `pages` (their terms in `dictionary`);
+/// returns how many.
 pub fn write_index(
     site: &Site,
-    pages: &mut [IndexPage],
+    mut pages: Vec<IndexedPage>,
+    dictionary: Dictionary,
     limits: &Limits,
     emit: &Emit,
 ) -> Result<usize> {
     let timer = crate::timing::StageTimer::from_env();
-    let index = Index::build_shortening(pages, section_snippet);
-    let pages: &[IndexPage] = pages;
+    let index = Index::from_pages(&mut pages, dictionary);
+    let pages: Vec<IndexPage> = pages.into_iter().map(|p| p.page).collect();
     timer.mark("search: terms");
     let sections: usize = pages.iter().map(|p| p.sections.len()).sum();
     let common = (sections / 8).max(4 * limits.postings_per_term);
@@ -580,7 +631,7 @@ pub fn write_index(
     drop(index);
 
     let page_count = pages.len() as u32;
-    let filter_list = filters(site, pages);
+    let filter_list = filters(site, &pages);
     let mut filter_entries = Vec::new();
     for (i, (kind, label, set)) in filter_list.iter().enumerate() {
         files.push((
@@ -630,6 +681,9 @@ pub fn write_index(
         })
         .sum::<Result<usize>>()?;
     timer.mark("search: docs");
+    // Freeing every page's sections one by one took 20 to 40 ms at 10,000
+    // pages, on the build's critical path: let a pool thread do it.
+    rayon::spawn(move || drop(pages));
 
     Ok(files.len() + docs)
 }
