@@ -196,11 +196,16 @@ impl LinkIndex {
                 _ => Target::External,
             });
         }
-        let path = match self
+        let from_url = self
             .strip_base_url(path)
             .map(str::to_string)
-            .or_else(|| self.strip_prefix(path))
-        {
+            .or_else(|| self.strip_prefix(path));
+        // On a forge, `/scripts/x.sh` in a file of the repository is the
+        // repository's own `scripts/x.sh`.
+        let written_from_top =
+            (from_url.is_none() && path.starts_with('/') && !path.starts_with("//"))
+                .then(|| percent_decode(path.split('?').next().unwrap_or("")));
+        let path = match from_url {
             Some(rest) => format!("/{rest}"),
             None if has_scheme(path) || path.starts_with("//") => return Ok(Target::External),
             // A root-relative link is the URL on `base_url`'s host.
@@ -264,21 +269,30 @@ impl LinkIndex {
                 return Ok(Target::Asset { path: real.clone() });
             }
         }
-        if !path.starts_with('/')
-            && let Some(found) = self.repo_file(from, &path)
-        {
+        let in_repo = match &written_from_top {
+            Some(top_path) => self.repo_file("", top_path.trim_start_matches('/'), true),
+            None if !path.starts_with('/') => self.repo_file(from, &path, false),
+            None => None,
+        };
+        if let Some(found) = in_repo {
             return Ok(found);
         }
         Err(Broken::NoPage { path })
     }
 
-    /// `path`, written relative to the file at `from`, as a file or folder
-    /// of the repository that exists on disk (case-sensitive, as the forges
+    /// `path`, written relative to the file at `from` (or, `from_top`, to
+    /// the repository's top, as a forge reads `/x`), as a file or folder of
+    /// the repository that exists on disk (case-sensitive, as the forges
     /// are). Never inside `.git`, never above the repository's top.
-    fn repo_file(&self, from: &str, path: &str) -> Option<Target> {
+    fn repo_file(&self, from: &str, path: &str, from_top: bool) -> Option<Target> {
         let tree = self.repo_tree.as_ref()?;
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-        let joined = [tree.content_from_top.as_str(), dir, path]
+        let (content, dir) = if from_top {
+            ("", "")
+        } else {
+            (tree.content_from_top.as_str(), dir)
+        };
+        let joined = [content, dir, path]
             .iter()
             .filter(|part| !part.is_empty())
             .copied()

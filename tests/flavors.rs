@@ -364,7 +364,8 @@ fn a_section_swallowed_by_an_open_fence_says_so() {
 }
 
 /// On GitHub and GitLab a relative link to any file or folder of the
-/// repository works (the forge shows it), also above the site's own folder:
+/// repository works (the forge shows it), also above the site's own folder
+/// and written from the repository's top (`/scripts/x.sh`):
 /// a script, a workflow under `.github/`, a folder of manifests. Such links
 /// are not broken; ones to files that do not exist, to another case, or into
 /// `.git` are. The wiki links them to the forge's view by `repo_url`. A
@@ -389,8 +390,8 @@ fn forge_links_to_the_repositorys_other_files() {
             "ops/runbooks/db.md",
             "# Database\n\n\
              Run [the drain script](../../scripts/drain.sh), see [the workflow](../../.github/workflows/alerts.yml#L1) \
-             and [the manifests](../../deploy/base).\n\n\
-             Not there: [gone](../../scripts/gone.sh), [case](../../Scripts/drain.sh), [git](../../.git/config).\n",
+             and [the manifests](../../deploy/base); from the top: [drain](/scripts/drain.sh).\n\n\
+             Not there: [gone from the top](/scripts/gone.sh), [gone](../../scripts/gone.sh), [case](../../Scripts/drain.sh), [git](../../.git/config).\n",
         )
         .file(
             "ops/alerts/db.yaml",
@@ -414,14 +415,16 @@ fn forge_links_to_the_repositorys_other_files() {
     let diags = check(&root);
     let page = "runbooks/db.md";
     let text = std::fs::read_to_string(root.join(page)).unwrap();
-    let (gone, case, git) = (
+    let (gone, case, git, gone_top) = (
         pos(&text, "../../scripts/gone.sh"),
         pos(&text, "../../Scripts/drain.sh"),
         pos(&text, "../../.git/config"),
+        pos(&text, "/scripts/gone.sh)"),
     );
     assert_eq!(
         places(&diags),
         vec![
+            place("link-broken", page, gone_top.0 as u64, gone_top.1 as u64),
             place("link-broken", page, gone.0 as u64, gone.1 as u64),
             place("link-broken", page, case.0 as u64, case.1 as u64),
             place("link-broken", page, git.0 as u64, git.1 as u64),
@@ -436,14 +439,15 @@ fn forge_links_to_the_repositorys_other_files() {
         config.replace("flavor: github", "flavor: mkdocs"),
     )
     .unwrap();
-    assert_count(&check(&root), "link-broken", 6);
+    assert_count(&check(&root), "link-broken", 8);
 
     // The wiki sends the reader to the forge's view of each file.
     std::fs::write(root.join("opswiki.yaml"), config).unwrap();
     std::fs::write(
         root.join(page),
         "# Database\n\nRun [the drain script](../../scripts/drain.sh), see \
-         [the workflow](../../.github/workflows/alerts.yml#L1) and [the manifests](../../deploy/base).\n",
+         [the workflow](../../.github/workflows/alerts.yml#L1) and [the manifests](../../deploy/base); \
+         [from the top](/deploy/base/kustomization.yaml).\n",
     )
     .unwrap();
     let out = repo.path("out");
@@ -454,6 +458,7 @@ fn forge_links_to_the_repositorys_other_files() {
         "https://github.com/acme/ops/blob/main/scripts/drain.sh",
         "https://github.com/acme/ops/blob/main/.github/workflows/alerts.yml#L1",
         "https://github.com/acme/ops/tree/main/deploy/base",
+        "https://github.com/acme/ops/blob/main/deploy/base/kustomization.yaml",
     ] {
         assert!(
             html.contains(&format!("href=\"{href}\"")),
