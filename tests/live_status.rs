@@ -196,7 +196,9 @@ impl Drop for Monitoring {
     }
 }
 
-fn site_for(m: &Monitoring, t0: u64) -> Site {
+/// A wiki with the two runbooks the test alerts lead to and its alarms
+/// (`with_a_broken_link`: one more alarm, whose runbook page is missing).
+fn wiki_with_runbooks(with_a_broken_link: bool) -> Site {
     let site = Site::new();
     site.file(
         "content/runbooks/api-errors.md",
@@ -206,7 +208,15 @@ fn site_for(m: &Monitoring, t0: u64) -> Site {
         "content/runbooks/disk-full.md",
         &Runbook::new("Disk full").render(),
     );
-    site.file("content/alarms/rules.yaml", &wiki_alarms(true));
+    site.file(
+        "content/alarms/rules.yaml",
+        &wiki_alarms(with_a_broken_link),
+    );
+    site
+}
+
+fn site_for(m: &Monitoring, t0: u64) -> Site {
+    let site = wiki_with_runbooks(true);
     // A weekly report over its budget: the live report carries its spend.
     let week = opsdata::Week::new("2026-11-23").spend(450.0, 400.0);
     site.file(&week.path(), &week.render());
@@ -786,16 +796,7 @@ fn deployments_and_an_alertmanager_behind_a_failing_proxy() {
     // (outside the 24 h window), v1.4.1 two hours ago (lightweight: its
     // commit's date), v1.4.2 cut four minutes ago on a commit of 90 minutes
     // ago (annotated: its tagger's date), and `nightly`, which is no `v*`.
-    let site = Site::new();
-    site.file(
-        "content/runbooks/api-errors.md",
-        &Runbook::new("API errors").render(),
-    );
-    site.file(
-        "content/runbooks/disk-full.md",
-        &Runbook::new("Disk full").render(),
-    );
-    site.file("content/alarms/rules.yaml", &wiki_alarms(false));
+    let site = wiki_with_runbooks(false);
     site.file(
         "opswiki.yaml",
         &format!(
