@@ -146,7 +146,7 @@ fn an_edit_is_served_and_reloads_the_page_that_shows_it() {
     assert_eq!(pages, 1, "re-rendered {pages} of {total} pages: {last:#}");
     assert!(total >= 5);
     assert!(
-        serve.log().contains("1 of 5 pages re-rendered"),
+        serve.log_shows("1 of 5 pages re-rendered"),
         "{}",
         serve.log()
     );

@@ -168,6 +168,21 @@ impl Serve {
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
+
+    /// Whether the server's log comes to hold `needle` within 20 s. The
+    /// server writes a rebuild's line before it publishes the rebuild, but a
+    /// thread of ours reads its stderr: the line may reach us a moment after
+    /// the browser's answer does.
+    pub fn log_shows(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.log().contains(needle) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        true
+    }
 }
 
 impl Drop for Serve {
